@@ -1,0 +1,89 @@
+"""Plugs the render matrix into pytest.
+
+- The controller (or a plain run) renders every combination once, before workers start.
+- Test functions with a `combination` argument run once per combination.
+- Test functions with a `<kind>_tree` argument (backend_tree, electron_tree, ...) run once per
+  distinct hash of that subtree, with a representative render and the combinations it covers.
+- The end of the run prints how many combinations, distinct subtrees and heavy runs there were.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import renders  # noqa: E402
+
+SUBTREE_KINDS = ("backend", "electron", "tauri", "positron", "workflows")
+
+
+@dataclass(frozen=True)
+class SubtreeRun:
+    kind: str
+    digest: str
+    root: Path  # a render holding this exact subtree
+    combinations: tuple[str, ...]  # ids of every combination with this subtree
+
+
+def _index(config) -> dict:
+    if not hasattr(config, "_render_index"):
+        config._render_index = renders.build_index(log=lambda m: print(f"\n{m}"))
+    return config._render_index
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "heavy: runs a generated subtree's own tests (slow)")
+    if not hasattr(config, "workerinput"):
+        _index(config)  # render before xdist workers start, so they only read
+
+
+def pytest_generate_tests(metafunc):
+    if "combination" in metafunc.fixturenames:
+        entries = _index(metafunc.config)["combinations"]
+        metafunc.parametrize("combination", entries, ids=[e["id"] for e in entries])
+    for kind in (*SUBTREE_KINDS, "python"):
+        arg = f"{kind}_tree"
+        if arg in metafunc.fixturenames:
+            groups = renders.distinct_subtrees(_index(metafunc.config), kind)
+            runs = [
+                SubtreeRun(kind, digest, Path(entries[0]["dir"]), tuple(e["id"] for e in entries))
+                for digest, entries in groups.items()
+            ]
+            metafunc.parametrize(arg, runs, ids=[f"{kind}-{r.digest}" for r in runs])
+
+
+_heavy_outcomes: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or (report.when == "setup" and report.skipped):
+        if "_tree[" in report.nodeid:
+            _heavy_outcomes[report.outcome] = _heavy_outcomes.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workerinput") or not hasattr(config, "_render_index"):
+        return
+    index = config._render_index
+    entries = index["combinations"]
+    lines = [f"combinations rendered: {len(entries)} (render time {index['render_seconds']} s)"]
+    coverage = {}
+    for kind in SUBTREE_KINDS:
+        groups = renders.distinct_subtrees(index, kind)
+        if groups:
+            lines.append(f"distinct {kind} subtrees: {len(groups)} "
+                         f"(covering {sum(len(g) for g in groups.values())} combinations)")
+            coverage[kind] = {d: [e["id"] for e in g] for d, g in groups.items()}
+    ran = ", ".join(f"{n} {o}" for o, n in sorted(_heavy_outcomes.items())) or "none selected"
+    lines.append(f"heavy subtree runs: {ran}")
+    report = renders.RENDERS / "coverage.json"
+    report.write_text(json.dumps(coverage, indent=1))
+    lines.append(f"which combinations each heavy run covered: {report}")
+    terminalreporter.write_sep("=", "render matrix")
+    for line in lines:
+        terminalreporter.write_line(line)

@@ -1,0 +1,111 @@
+"""Answer combinations computed from copier.yml itself.
+
+Choice, bool and multiselect questions are branched over; free-text questions take their defaults.
+`when` conditions and validators are evaluated with the template's own Jinja filters, so a new
+question (or a new choice) joins the matrix without touching the tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, StrictUndefined
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "extensions"))
+from context import DesktopDjangoFilters  # noqa: E402
+
+_ENV = Environment(undefined=StrictUndefined, extensions=[DesktopDjangoFilters])
+
+
+@dataclass(frozen=True)
+class Combination:
+    """The answers a user chose (`data`, passed to copier) plus every answer copier will derive."""
+
+    data: dict
+    context: dict = field(compare=False, hash=False)
+
+    @property
+    def id(self) -> str:
+        return combination_id(self.data)
+
+
+def load_questions(path: Path = ROOT / "copier.yml") -> dict:
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {name: spec for name, spec in config.items() if not name.startswith("_")}
+
+
+def _render(value, context: dict):
+    if isinstance(value, str) and ("{{" in value or "{%" in value):
+        return _ENV.from_string(value).render(**context)
+    return value
+
+
+def _applies(spec: dict, context: dict) -> bool:
+    when = spec.get("when", True)
+    if isinstance(when, str):
+        return _render(when, context).strip().lower() not in {"", "false", "0", "no", "none", "off"}
+    return bool(when)
+
+
+def _valid(name: str, spec: dict, value, context: dict) -> bool:
+    validator = spec.get("validator")
+    return not validator or not _render(validator, {**context, name: value}).strip()
+
+
+def _choice_values(spec: dict) -> list:
+    choices = spec["choices"]
+    values = list(choices.values()) if isinstance(choices, dict) else list(choices)
+    if spec.get("multiselect"):
+        return [
+            list(subset)
+            for size in range(len(values) + 1)
+            for subset in itertools.combinations(values, size)
+        ]
+    return values
+
+
+def branch_values(name: str, spec: dict, context: dict) -> list | None:
+    """The values the matrix tries for a question, or None for a free-text question."""
+    if "choices" in spec:
+        values = _choice_values(spec)
+    elif spec.get("type") == "bool":
+        values = [True, False]
+    else:
+        return None
+    return [v for v in values if _valid(name, spec, v, context)]
+
+
+def combinations(questions: dict | None = None) -> list[Combination]:
+    questions = load_questions() if questions is None else questions
+    partials: list[tuple[dict, dict]] = [({}, {})]
+    for name, spec in questions.items():
+        grown = []
+        for data, context in partials:
+            if not _applies(spec, context):
+                grown.append((data, context))
+                continue
+            values = branch_values(name, spec, context)
+            if values is None:
+                default = _render(spec.get("default", ""), context)
+                grown.append((data, {**context, name: default}))
+            else:
+                grown.extend(({**data, name: v}, {**context, name: v}) for v in values)
+        partials = grown
+    return [Combination(data=data, context=context) for data, context in partials]
+
+
+def combination_id(data: dict) -> str:
+    parts = []
+    for name, value in data.items():
+        if isinstance(value, bool):
+            parts.append(name if value else f"no_{name}")
+        elif isinstance(value, list):
+            parts.append("+".join(value))
+        else:
+            parts.append(str(value))
+    return ",".join(parts)

@@ -1,0 +1,137 @@
+"""Render every combination once, hash each render's subtrees, and keep an index on disk.
+
+The index is keyed by a hash of the template itself, so a re-run with an unchanged template reuses
+the renders, and pytest-xdist workers all read the renders the controller made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import copier
+
+import fastcopier
+from matrix import ROOT, Combination, combinations
+
+# Outside any git checkout: copier runs git for every file it writes inside one.
+RENDERS = Path(os.environ.get("TEMPLATE_RENDERS_DIR") or Path(tempfile.gettempdir()) / "desktop-django-renders")
+_TEMPLATE_PARTS = ("copier.yml", "extensions", "template")
+# The generated project's Python suite depends on these; they form the "backend" subtree.
+_BACKEND_TOP = {"src", "tests", "packaging", "scripts", "manage.py", "pyproject.toml"}
+
+
+def subtree_of(relpath: str) -> str:
+    """Which subtree a rendered file belongs to: backend, electron/tauri/positron, workflows, project."""
+    parts = relpath.split("/")
+    if parts[0] == "shells" and len(parts) > 2:
+        return parts[1]
+    if parts[0] == ".github":
+        return "workflows"
+    if parts[0] in _BACKEND_TOP:
+        return "backend"
+    return "project"
+
+
+def _files(root: Path):
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and ".git" not in path.relative_to(root).parts:
+            yield path.relative_to(root).as_posix(), path
+
+
+def template_hash() -> str:
+    digest = hashlib.sha256(copier.__version__.encode() if hasattr(copier, "__version__") else b"")
+    for part in _TEMPLATE_PARTS:
+        base = ROOT / part
+        entries = _files(base) if base.is_dir() else [(part, base)]
+        for rel, path in entries:
+            if "__pycache__" in rel:
+                continue
+            digest.update(f"{part}/{rel}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def subtree_hashes(project: Path) -> dict[str, str]:
+    """A hash per subtree, plus "python": every .py file (what ruff checks)."""
+    digests: dict[str, hashlib._Hash] = {}
+    for rel, path in _files(project):
+        record = rel.encode() + b"\0" + path.read_bytes() + b"\0"
+        digests.setdefault(subtree_of(rel), hashlib.sha256()).update(record)
+        if rel.endswith(".py"):
+            digests.setdefault("python", hashlib.sha256()).update(record)
+    return {kind: digest.hexdigest()[:12] for kind, digest in sorted(digests.items())}
+
+
+def render(template: Path, combo_data: dict, dst: Path) -> None:
+    copier.run_copy(
+        str(template), str(dst), data=combo_data, defaults=True, unsafe=True,
+        skip_tasks=True, quiet=True,
+    )
+
+
+def _render_one(args: tuple[str, int, dict]) -> dict:
+    template, index, data = args
+    fastcopier.install()
+    dst = Path(template).parent / "r" / f"{index:04d}"
+    entry = {"index": index, "data": data, "dir": str(dst), "error": None, "hashes": {}}
+    try:
+        render(Path(template), data, dst)
+        entry["hashes"] = subtree_hashes(dst)
+    except Exception as exc:  # reported by that combination's test, not here
+        entry["error"] = f"{type(exc).__name__}: {exc}"
+    return entry
+
+
+def _stage_template(base: Path) -> Path:
+    """A plain copy of the template (no .git), so copier renders it in place instead of cloning."""
+    src = base / "template-src"
+    for part in _TEMPLATE_PARTS:
+        origin = ROOT / part
+        if origin.is_dir():
+            shutil.copytree(origin, src / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            src.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(origin, src / part)
+    return src
+
+
+def build_index(combos: list[Combination] | None = None, workers: int | None = None,
+                log=print) -> dict:
+    """Render every combination (or reuse renders of the same template) and return the index."""
+    key = template_hash()
+    base = RENDERS / key
+    index_file = base / "index.json"
+    if index_file.exists():
+        return json.loads(index_file.read_text())
+    if RENDERS.exists():
+        shutil.rmtree(RENDERS)
+    combos = combinations() if combos is None else combos
+    template = _stage_template(base)
+    started = time.perf_counter()
+    jobs = [(str(template), i, c.data) for i, c in enumerate(combos)]
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+        entries = list(pool.map(_render_one, jobs, chunksize=16))
+    seconds = time.perf_counter() - started
+    for entry, combo in zip(entries, combos):
+        entry["id"] = combo.id
+    index = {"template_hash": key, "render_seconds": round(seconds, 1), "combinations": entries}
+    index_file.write_text(json.dumps(index, indent=1))
+    log(f"rendered {len(entries)} combinations in {seconds:.1f} s into {base}")
+    return index
+
+
+def distinct_subtrees(index: dict, kind: str) -> dict[str, list[dict]]:
+    """hash -> the combinations whose render has exactly that subtree."""
+    groups: dict[str, list[dict]] = {}
+    for entry in index["combinations"]:
+        digest = entry["hashes"].get(kind)
+        if digest:
+            groups.setdefault(digest, []).append(entry)
+    return groups

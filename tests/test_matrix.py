@@ -1,0 +1,36 @@
+"""Cheap checks on every rendered combination, and ruff once per distinct set of Python files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from checks import file_problems, path_problems
+
+
+def test_combination_renders_clean(combination):
+    assert combination["error"] is None, combination["error"]
+    project = Path(combination["dir"])
+    problems = path_problems(project) + file_problems(project)
+    assert not problems, "\n".join(problems)
+
+
+def test_answers_file_records_the_combination(combination):
+    answers = yaml.safe_load((Path(combination["dir"]) / ".copier-answers.yml").read_text())
+    for name, value in combination["data"].items():
+        assert answers[name] == value, name
+
+
+def test_python_passes_ruff(python_tree):
+    root = python_tree.root
+    for args in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *args], cwd=root, capture_output=True, text=True
+        )
+        assert result.returncode == 0, (
+            f"ruff {args[0]} failed in {root} (covers {len(python_tree.combinations)} "
+            f"combinations, e.g. {python_tree.combinations[0]}):\n{result.stdout}{result.stderr}"
+        )
