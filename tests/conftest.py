@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import renders  # noqa: E402
 
 SUBTREE_KINDS = ("backend", "electron", "tauri", "positron", "workflows")
+# Also parametrizable: "python" (all .py files) and "<kind>_code" (a subtree minus *.answers.json).
+TREE_KINDS = (*SUBTREE_KINDS, "python", *(f"{k}_code" for k in SUBTREE_KINDS))
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,19 @@ class SubtreeRun:
 
 def _index(config) -> dict:
     if not hasattr(config, "_render_index"):
-        config._render_index = renders.build_index(log=lambda m: print(f"\n{m}"))
+        worker_input = getattr(config, "workerinput", {})
+        if "render_index" in worker_input:
+            # Workers read the controller's renders, even if the template changed since.
+            config._render_index = json.loads(Path(worker_input["render_index"]).read_text())
+        else:
+            config._render_index = renders.build_index(log=lambda m: print(f"\n{m}"))
     return config._render_index
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    index = _index(node.config)
+    node.workerinput["render_index"] = str(renders.RENDERS / index["template_hash"] / "index.json")
 
 
 def pytest_configure(config):
@@ -46,15 +59,24 @@ def pytest_generate_tests(metafunc):
     if "combination" in metafunc.fixturenames:
         entries = _index(metafunc.config)["combinations"]
         metafunc.parametrize("combination", entries, ids=[e["id"] for e in entries])
-    for kind in (*SUBTREE_KINDS, "python"):
+    for kind in TREE_KINDS:
         arg = f"{kind}_tree"
         if arg in metafunc.fixturenames:
-            groups = renders.distinct_subtrees(_index(metafunc.config), kind)
-            runs = [
-                SubtreeRun(kind, digest, Path(entries[0]["dir"]), tuple(e["id"] for e in entries))
-                for digest, entries in groups.items()
-            ]
+            runs = distinct_runs(_index(metafunc.config), kind)
             metafunc.parametrize(arg, runs, ids=[f"{kind}-{r.digest}" for r in runs])
+
+
+@pytest.fixture(scope="session")
+def render_index(request) -> dict:
+    """The whole index, for checks that batch every distinct subtree into one tool run."""
+    return _index(request.config)
+
+
+def distinct_runs(index: dict, kind: str) -> list[SubtreeRun]:
+    return [
+        SubtreeRun(kind, digest, Path(entries[0]["dir"]), tuple(e["id"] for e in entries))
+        for digest, entries in renders.distinct_subtrees(index, kind).items()
+    ]
 
 
 _heavy_outcomes: dict[str, int] = {}
@@ -73,7 +95,7 @@ def pytest_terminal_summary(terminalreporter, config):
     entries = index["combinations"]
     lines = [f"combinations rendered: {len(entries)} (render time {index['render_seconds']} s)"]
     coverage = {}
-    for kind in SUBTREE_KINDS:
+    for kind in TREE_KINDS:
         groups = renders.distinct_subtrees(index, kind)
         if groups:
             lines.append(f"distinct {kind} subtrees: {len(groups)} "

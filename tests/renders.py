@@ -24,6 +24,7 @@ from matrix import ROOT, Combination, combinations
 RENDERS = Path(os.environ.get("TEMPLATE_RENDERS_DIR") or Path(tempfile.gettempdir()) / "desktop-django-renders")
 _TEMPLATE_PARTS = ("copier.yml", "extensions", "template")
 # The generated project's Python suite depends on these; they form the "backend" subtree.
+ANSWER_DATA_SUFFIX = ".answers.json"
 _BACKEND_TOP = {"src", "tests", "packaging", "scripts", "manage.py", "pyproject.toml"}
 
 
@@ -59,11 +60,20 @@ def template_hash() -> str:
 
 
 def subtree_hashes(project: Path) -> dict[str, str]:
-    """A hash per subtree, plus "python": every .py file (what ruff checks)."""
+    """A hash per subtree, plus two derived ones.
+
+    - "python": every .py file (what ruff checks).
+    - "<kind>_code": the subtree without its answer-data files (`*.answers.json`). A shell keeps
+      what the answers decide (feed, signing, ids) in such files and its code static, so its heavy
+      tests run once per distinct code while every distinct data file is still schema-checked.
+    """
     digests: dict[str, hashlib._Hash] = {}
     for rel, path in _files(project):
         record = rel.encode() + b"\0" + path.read_bytes() + b"\0"
-        digests.setdefault(subtree_of(rel), hashlib.sha256()).update(record)
+        kind = subtree_of(rel)
+        digests.setdefault(kind, hashlib.sha256()).update(record)
+        if kind not in {"project", "workflows"} and not rel.endswith(ANSWER_DATA_SUFFIX):
+            digests.setdefault(f"{kind}_code", hashlib.sha256()).update(record)
         if rel.endswith(".py"):
             digests.setdefault("python", hashlib.sha256()).update(record)
     return {kind: digest.hexdigest()[:12] for kind, digest in sorted(digests.items())}
@@ -110,8 +120,10 @@ def build_index(combos: list[Combination] | None = None, workers: int | None = N
     index_file = base / "index.json"
     if index_file.exists():
         return json.loads(index_file.read_text())
-    if RENDERS.exists():
-        shutil.rmtree(RENDERS)
+    if RENDERS.exists():  # renders of older template versions
+        for old in RENDERS.iterdir():
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
     combos = combinations() if combos is None else combos
     template = _stage_template(base)
     started = time.perf_counter()
