@@ -1,17 +1,20 @@
-"""Memoize two pure steps that copier repeats for every render in one process.
+"""Memoize steps that copier repeats for every render although their result cannot change.
 
-copier re-parses copier.yml (pure-Python YAML), asks git whether the template is a repository,
-and recompiles the same Jinja sources for every
-render. Both are pure functions of their input, so rendering 1,000+ combinations can reuse the
-results. Output is unchanged: tests/test_fastcopier.py renders with and without this and compares.
+Across renders in one process: parsing copier.yml (pure-Python YAML), asking git whether the
+template path is a repository, and compiling the same Jinja sources. Within one render (answers are
+final once files render): the answers-file path, the remembered answers, and git's core.fileMode,
+which copier recomputes once per file. Output is unchanged: tests/test_fastcopier.py renders with
+and without this and compares the trees byte for byte.
 """
 
 from __future__ import annotations
 
 import functools
 
+import copier._main as copier_main
 import copier._template as copier_template
 import jinja2
+from plumbum import ProcessExecutionError
 
 _installed = False
 
@@ -60,3 +63,56 @@ def install() -> None:
         return compile_template(self, source, name, filename, raw, defer_init)
 
     jinja2.Environment.compile = compile_cached
+    _memoize_per_render(copier_main.Worker)
+
+
+# Per-render constants, keyed by id(worker) while that worker's _render_template runs.
+_rendering: dict[int, dict] = {}
+
+
+def _memoize_per_render(worker_class) -> None:
+    """Answers are final once files render; copier still recomputes these for every file."""
+    render_template = worker_class._render_template
+    answers_relpath = worker_class.answers_relpath.fget
+    answers_to_remember = worker_class._answers_to_remember
+    sync_exec_bit = worker_class._sync_git_index_executable_bit
+
+    def _render_template(self):
+        _rendering[id(self)] = {}
+        try:
+            return render_template(self)
+        finally:
+            _rendering.pop(id(self), None)
+
+    def _once(self, name, compute):
+        memo = _rendering.get(id(self))
+        if memo is None:
+            return compute()
+        if name not in memo:
+            memo[name] = compute()
+        return memo[name]
+
+    def cached_answers_relpath(self):
+        return _once(self, "answers_relpath", lambda: answers_relpath(self))
+
+    def cached_answers_to_remember(self):
+        return dict(_once(self, "remember", lambda: answers_to_remember(self)))
+
+    def file_mode(self) -> str:
+        # The same lookup the original method starts with: git's core.fileMode for the project.
+        git = copier_main.get_git(context_dir=self.subproject.local_abspath)
+        try:
+            return git("config", "--type=bool", "--get", "core.fileMode").strip()
+        except ProcessExecutionError:
+            return "unset"
+
+    def cached_sync_exec_bit(self, dst_relpath, src_mode):
+        # Only core.fileMode=false needs the git index touched; ask git once per render.
+        if _once(self, "file_mode", lambda: file_mode(self)) != "false":
+            return None
+        return sync_exec_bit(self, dst_relpath, src_mode)
+
+    worker_class._render_template = _render_template
+    worker_class.answers_relpath = property(cached_answers_relpath)
+    worker_class._answers_to_remember = cached_answers_to_remember
+    worker_class._sync_git_index_executable_bit = cached_sync_exec_bit

@@ -6,16 +6,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from renders import RENDERS, template_hash
+from renders import RENDERS
 
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def test_memoized_render_matches_plain_copier(tmp_path):
-    template = RENDERS / template_hash() / "template-src"
-    data = '{"shells": ["electron", "tauri", "positron"], "update_feed": "github"}'
+def test_memoized_render_matches_plain_copier(tmp_path, render_index):
+    template = RENDERS / render_index["template_hash"] / "template-src"
+    data = ('{"shells": ["electron", "tauri", "positron"], "update_feed": "github", '
+            '"macos_signing": true, "windows_signing": true}')
     code = (
         "import json, sys; sys.path.insert(0, 'tests'); import renders; "
         + "{patch}renders.render(__import__('pathlib').Path(sys.argv[1]), json.loads(sys.argv[2]), "
