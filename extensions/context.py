@@ -13,15 +13,45 @@ import unicodedata
 
 from jinja2.ext import Extension
 
-# Modules a generated project imports or installs; a package named like one of these would shadow it.
+# Modules a generated project imports or installs: a package named like one would shadow it.
 _DEPENDENCY_MODULES = frozenset(
     {
-        "django", "django_tasks", "django_tasks_db", "waitress", "asgiref", "sqlparse",
-        "pytest", "pytest_django", "playwright", "PyInstaller", "pyinstaller", "toga",
-        "toga_gtk", "toga_cocoa", "toga_winforms", "toga_dummy", "briefcase", "ruff",
-        "gi", "travertino", "setuptools", "pip", "pkg_resources", "packaging", "copier",
-        "tomli", "yaml", "_pytest", "manage", "tests", "src", "scripts",
-        "shells", "assets", "docs", "config",
+        "django",
+        "django_tasks",
+        "django_tasks_db",
+        "waitress",
+        "asgiref",
+        "sqlparse",
+        "pytest",
+        "pytest_django",
+        "playwright",
+        "PyInstaller",
+        "pyinstaller",
+        "toga",
+        "toga_gtk",
+        "toga_cocoa",
+        "toga_winforms",
+        "toga_dummy",
+        "briefcase",
+        "ruff",
+        "gi",
+        "travertino",
+        "setuptools",
+        "pip",
+        "pkg_resources",
+        "packaging",
+        "copier",
+        "tomli",
+        "yaml",
+        "_pytest",
+        "manage",
+        "tests",
+        "src",
+        "scripts",
+        "shells",
+        "assets",
+        "docs",
+        "config",
     }
 )
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -97,7 +127,9 @@ def package_name_error(value: str) -> str:
             "underscores, starting with a letter (e.g. 'field_notes')."
         )
     if name != name.lower():
-        return f"'{name}' has capitals: Python package names are lower case (e.g. '{name.lower()}')."
+        return (
+            f"'{name}' has capitals: Python package names are lower case (e.g. '{name.lower()}')."
+        )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return f"'{name}' is a Python keyword: pick another name, e.g. '{name}_app'."
     if _shadows(name):
@@ -113,11 +145,15 @@ def app_id_error(value: str) -> str:
     if len(parts) < 3 or not all(_APP_ID_PART.match(p) for p in parts):
         return (
             f"'{value}' is not a reverse-DNS app id: use three or more dot-separated parts of "
-            "ASCII letters, digits and hyphens, each starting with a letter (e.g. 'com.example.notes')."
+            "ASCII letters, digits and hyphens, each starting with a letter "
+            "(e.g. 'com.example.notes')."
         )
     if parts[-1].lower() == "app":
         # Tauri and macOS treat a trailing ".app" as the bundle extension.
-        return f"'{value}' ends with '.app', which macOS confuses with the bundle extension: rename the last part."
+        return (
+            f"'{value}' ends with '.app', which macOS confuses with the bundle extension: "
+            "rename the last part."
+        )
     return ""
 
 

@@ -30,9 +30,22 @@ def time_cli_defaults(runs: int) -> list[float]:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--quiet",
-                 "--skip-tasks", "--vcs-ref", "HEAD", str(ROOT), str(Path(tmp) / "app")],
-                check=True, capture_output=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "copier",
+                    "copy",
+                    "--trust",
+                    "--defaults",
+                    "--quiet",
+                    "--skip-tasks",
+                    "--vcs-ref",
+                    "HEAD",
+                    str(ROOT),
+                    str(Path(tmp) / "app"),
+                ],
+                check=True,
+                capture_output=True,
             )
             times.append(time.perf_counter() - started)
     return times
@@ -60,10 +73,18 @@ def main() -> None:
     cli = time_cli_defaults(args.runs)
     count, seconds, failed = time_all_combinations(args.workers)
     rows = [
-        ("render defaults (copier CLI, median)", f"{statistics.median(cli):.2f} s",
-         f"{args.runs} runs, min {min(cli):.2f} s", "<= 1.5 s"),
-        ("render every combination", f"{seconds:.1f} s",
-         f"{count} combinations, {args.workers} workers, {failed} failed", "<= 120 s"),
+        (
+            "render defaults (copier CLI, median)",
+            f"{statistics.median(cli):.2f} s",
+            f"{args.runs} runs, min {min(cli):.2f} s",
+            "<= 1.5 s",
+        ),
+        (
+            "render every combination",
+            f"{seconds:.1f} s",
+            f"{count} combinations, {args.workers} workers, {failed} failed",
+            "<= 120 s",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'result':>9}  {'goal':>8}  detail")

@@ -22,15 +22,37 @@ _QUESTION_NAMES = "|".join(sorted(load_questions(), key=len, reverse=True))
 # Django templates and GitHub expressions legitimately use {{ }} and {% %}, so only leftovers
 # that mention a question (or the copier-only `_copier_` names) count there.
 _COPIER_REF = re.compile(
-    r"\{[{%#]-?\s*(?:(?:if|elif|for|set|raw|endraw)\b[^}]*?)?\b(?:" + _QUESTION_NAMES
+    r"\{[{%#]-?\s*(?:(?:if|elif|for|set|raw|endraw)\b[^}]*?)?\b(?:"
+    + _QUESTION_NAMES
     + r"|_copier_\w+)\b"
 )
 _ANY_JINJA = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
 _WINDOWS_BAD_CHARS = set('<>:"|?*\\') | {chr(i) for i in range(32)}
 _TEXT_SUFFIXES = {
-    ".py", ".toml", ".json", ".yml", ".yaml", ".md", ".txt", ".cfg", ".ini", ".html", ".css",
-    ".js", ".cjs", ".mjs", ".ts", ".rs", ".svg", ".sh", ".ps1", ".spec", ".xml", ".plist", "",
+    ".py",
+    ".toml",
+    ".json",
+    ".yml",
+    ".yaml",
+    ".md",
+    ".txt",
+    ".cfg",
+    ".ini",
+    ".html",
+    ".css",
+    ".js",
+    ".cjs",
+    ".mjs",
+    ".ts",
+    ".rs",
+    ".svg",
+    ".sh",
+    ".ps1",
+    ".spec",
+    ".xml",
+    ".plist",
+    "",
 }
 
 
@@ -40,10 +62,12 @@ def _is_django_template(rel: PurePosixPath) -> bool:
 
 def _allows_braces(rel: PurePosixPath) -> bool:
     """Files whose own syntax uses {{ }} / {% %}: Django templates and GitHub workflow YAML."""
-    return _is_django_template(rel) or (rel.parts[0] == ".github" and rel.suffix in {".yml", ".yaml"})
+    return _is_django_template(rel) or (
+        rel.parts[0] == ".github" and rel.suffix in {".yml", ".yaml"}
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _file_problems(rel_text: str, digest: str, path_text: str) -> tuple[str, ...]:
     rel, path = PurePosixPath(rel_text), Path(path_text)
     problems = []
@@ -90,7 +114,9 @@ def path_problems(project: Path) -> list[str]:
             problems.append(f"{rel.as_posix()}: name reserved or invalid on Windows")
         key = rel.as_posix().lower()
         if key in seen:
-            problems.append(f"{rel.as_posix()}: collides with {seen[key]} on case-insensitive disks")
+            problems.append(
+                f"{rel.as_posix()}: collides with {seen[key]} on case-insensitive disks"
+            )
         seen[key] = rel.as_posix()
         # Windows MAX_PATH minus a typical checkout prefix such as C:\Users\name\src\app\ (~40).
         if len(str(rel)) > 200:

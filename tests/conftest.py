@@ -98,8 +98,10 @@ def pytest_terminal_summary(terminalreporter, config):
     for kind in TREE_KINDS:
         groups = renders.distinct_subtrees(index, kind)
         if groups:
-            lines.append(f"distinct {kind} subtrees: {len(groups)} "
-                         f"(covering {sum(len(g) for g in groups.values())} combinations)")
+            lines.append(
+                f"distinct {kind} subtrees: {len(groups)} "
+                f"(covering {sum(len(g) for g in groups.values())} combinations)"
+            )
             coverage[kind] = {d: [e["id"] for e in g] for d, g in groups.items()}
     ran = ", ".join(f"{n} {o}" for o, n in sorted(_heavy_outcomes.items())) or "none selected"
     lines.append(f"heavy subtree runs: {ran}")

@@ -22,11 +22,22 @@ _installed = False
 def _env_key(env: jinja2.Environment) -> tuple:
     # Everything the lexer, parser and code generator read from the environment.
     return (
-        env.block_start_string, env.block_end_string, env.variable_start_string,
-        env.variable_end_string, env.comment_start_string, env.comment_end_string,
-        env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
-        env.newline_sequence, env.keep_trailing_newline, env.optimized, env.is_async,
-        env.finalize is None, tuple(sorted(env.extensions)),
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        env.optimized,
+        env.is_async,
+        env.finalize is None,
+        tuple(sorted(env.extensions)),
     )
 
 

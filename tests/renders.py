@@ -21,7 +21,9 @@ import fastcopier
 from matrix import ROOT, Combination, combinations
 
 # Outside any git checkout: copier runs git for every file it writes inside one.
-RENDERS = Path(os.environ.get("TEMPLATE_RENDERS_DIR") or Path(tempfile.gettempdir()) / "desktop-django-renders")
+RENDERS = Path(
+    os.environ.get("TEMPLATE_RENDERS_DIR") or Path(tempfile.gettempdir()) / "desktop-django-renders"
+)
 _TEMPLATE_PARTS = ("copier.yml", "extensions", "template")
 # The generated project's Python suite depends on these; they form the "backend" subtree.
 ANSWER_DATA_SUFFIX = ".answers.json"
@@ -29,7 +31,7 @@ _BACKEND_TOP = {"src", "tests", "packaging", "scripts", "manage.py", "pyproject.
 
 
 def subtree_of(relpath: str) -> str:
-    """Which subtree a rendered file belongs to: backend, electron/tauri/positron, workflows, project."""
+    """The subtree of a rendered file: backend, electron/tauri/positron, workflows or project."""
     parts = relpath.split("/")
     if parts[0] == "shells" and len(parts) > 2:
         return parts[1]
@@ -81,8 +83,13 @@ def subtree_hashes(project: Path) -> dict[str, str]:
 
 def render(template: Path, combo_data: dict, dst: Path) -> None:
     copier.run_copy(
-        str(template), str(dst), data=combo_data, defaults=True, unsafe=True,
-        skip_tasks=True, quiet=True,
+        str(template),
+        str(dst),
+        data=combo_data,
+        defaults=True,
+        unsafe=True,
+        skip_tasks=True,
+        quiet=True,
     )
 
 
@@ -112,8 +119,9 @@ def _stage_template(base: Path) -> Path:
     return src
 
 
-def build_index(combos: list[Combination] | None = None, workers: int | None = None,
-                log=print) -> dict:
+def build_index(
+    combos: list[Combination] | None = None, workers: int | None = None, log=print
+) -> dict:
     """Render every combination (or reuse renders of the same template) and return the index."""
     key = template_hash()
     base = RENDERS / key
@@ -131,7 +139,7 @@ def build_index(combos: list[Combination] | None = None, workers: int | None = N
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
         entries = list(pool.map(_render_one, jobs, chunksize=16))
     seconds = time.perf_counter() - started
-    for entry, combo in zip(entries, combos):
+    for entry, combo in zip(entries, combos, strict=True):
         entry["id"] = combo.id
     index = {"template_hash": key, "render_seconds": round(seconds, 1), "combinations": entries}
     index_file.write_text(json.dumps(index, indent=1))

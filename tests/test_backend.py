@@ -19,7 +19,11 @@ def test_generated_backend_suite(backend_tree, tmp_path):
     env.pop("PYTEST_XDIST_WORKER", None)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=900,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     tail = (result.stdout + result.stderr)[-6000:]
     assert result.returncode == 0, (

@@ -1,4 +1,4 @@
-"""Questions: derived defaults, validators (refused with a fix-it message, nothing written), `when`."""
+"""Questions: derived defaults, validators (refused with a fix-it message, nothing left), when."""
 
 from __future__ import annotations
 
@@ -45,7 +45,10 @@ BAD_ANSWERS = [
     ("update_url", "https://downloads.example.org/?x=1", "no query or fragment"),
 ]
 # Answers that make a conditional question apply.
-ENABLERS = {"github_repository": {"update_feed": "github"}, "update_url": {"update_feed": "generic"}}
+ENABLERS = {
+    "github_repository": {"update_feed": "github"},
+    "update_url": {"update_feed": "generic"},
+}
 
 
 @pytest.fixture(scope="session")
@@ -68,11 +71,13 @@ def test_every_validator_has_two_bad_inputs():
     assert min(counts.values()) >= 2
 
 
-@pytest.mark.parametrize(("name", "value", "message"), BAD_ANSWERS,
-                         ids=[f"{n}={v!r}" for n, v, _ in BAD_ANSWERS])
+@pytest.mark.parametrize(
+    ("name", "value", "message"), BAD_ANSWERS, ids=[f"{n}={v!r}" for n, v, _ in BAD_ANSWERS]
+)
 def test_bad_answer_is_refused_and_nothing_is_written(copie, staged_template, name, value, message):
-    result = copie.copy(extra_answers={**ENABLERS.get(name, {}), name: value},
-                        template_dir=staged_template)
+    result = copie.copy(
+        extra_answers={**ENABLERS.get(name, {}), name: value}, template_dir=staged_template
+    )
     assert result.exit_code != 0
     assert f"'{name}'" in str(result.exception)
     assert message in str(result.exception)
@@ -90,8 +95,9 @@ def test_non_ascii_name_gives_clean_ascii_names(copie, staged_template):
 
 
 @pytest.mark.parametrize(("project_name", "package"), [("JSON", "json_app"), ("2048", "app_2048")])
-def test_derived_package_name_avoids_shadowing_and_digits(copie, staged_template, project_name,
-                                                          package):
+def test_derived_package_name_avoids_shadowing_and_digits(
+    copie, staged_template, project_name, package
+):
     result = copie.copy(extra_answers={"project_name": project_name}, template_dir=staged_template)
     assert result.exit_code == 0, result.exception
     assert result.answers["package_name"] == package
@@ -105,14 +111,21 @@ def test_derived_package_name_avoids_shadowing_and_digits(copie, staged_template
         ({"update_feed": "generic"}, ["update_url"], ["github_repository"]),
         ({"shells": ["electron"]}, [], ["tauri_webview_install"]),
         ({"shells": ["tauri"]}, ["tauri_webview_install"], []),
-        ({"macos_signing": False, "windows_signing": False}, [],
-         ["macos_notarization", "windows_signing_method"]),
-        ({"macos_signing": True, "windows_signing": True},
-         ["macos_notarization", "windows_signing_method"], []),
+        (
+            {"macos_signing": False, "windows_signing": False},
+            [],
+            ["macos_notarization", "windows_signing_method"],
+        ),
+        (
+            {"macos_signing": True, "windows_signing": True},
+            ["macos_notarization", "windows_signing_method"],
+            [],
+        ),
     ],
 )
-def test_questions_that_do_not_apply_are_not_recorded(copie, staged_template, answers, asked,
-                                                      hidden):
+def test_questions_that_do_not_apply_are_not_recorded(
+    copie, staged_template, answers, asked, hidden
+):
     result = copie.copy(extra_answers=answers, template_dir=staged_template)
     assert result.exit_code == 0, result.exception
     recorded = yaml.safe_load((result.project_dir / ".copier-answers.yml").read_text())
@@ -131,9 +144,21 @@ def test_cli_copy_with_defaults_from_git_checkout(tmp_path):
     """The README's generate command, through the real CLI, tasks included."""
     dst = tmp_path / "app"
     result = subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref", "HEAD",
-         str(ROOT), str(dst)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+            str(ROOT),
+            str(dst),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "python -m pytest" in result.stderr + result.stdout  # _message_after_copy
