@@ -1,0 +1,1 @@
+"""Django project that runs as a desktop app (see docs/architecture.md)."""

@@ -1,0 +1,135 @@
+"""Only the desktop shell that started the backend may talk to it.
+
+The shell passes a fresh random token in ``DESKTOP_DJANGO_AUTH_TOKEN``. A request is let in when it
+carries that token, either
+
+* in the ``X-Desktop-Django-Token`` header (Electron injects it for the app origin only), or
+* in an HttpOnly, SameSite=Strict cookie, set once by
+  ``GET /desktop-auth/bootstrap/?token=…&next=/…`` (Tauri and Positron open that URL first).
+
+``next`` must be a local path; anything else (schemes, hosts, ``//``, backslashes, control
+characters, percent-encoded tricks) sends the browser to ``/`` instead.
+
+Everything else gets 403, static files and ``/health/`` included. Tokens are compared in constant
+time. The middleware sits before CSRF (and sessions, if a project adds them); CSRF stays on.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from urllib.parse import unquote, urlencode, urlsplit
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+
+TOKEN_ENV = "DESKTOP_DJANGO_AUTH_TOKEN"
+TOKEN_HEADER = "X-Desktop-Django-Token"
+BOOTSTRAP_PATH = "/desktop-auth/bootstrap/"
+COOKIE_PREFIX = "desktop_django_token_"
+MIN_TOKEN_LENGTH = 32
+
+_META_HEADER = "HTTP_" + TOKEN_HEADER.upper().replace("-", "_")
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def new_token() -> str:
+    """A fresh session token: 32 random bytes as hex (what shells generate)."""
+    return secrets.token_hex(32)
+
+
+def configured_token() -> str:
+    return getattr(settings, "DESKTOP_AUTH_TOKEN", "") or ""
+
+
+def tokens_match(expected: str, candidate: str | None) -> bool:
+    """Constant-time comparison; an empty expected token never matches."""
+    if not expected or not candidate:
+        return False
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogateescape"), candidate.encode("utf-8", "surrogateescape")
+    )
+
+
+def cookie_name(port: int | str) -> str:
+    """Cookies ignore ports: name ours after the port so two apps on 127.0.0.1 don't clash."""
+    return f"{COOKIE_PREFIX}{port}"
+
+
+def safe_next_path(value: str | None) -> str | None:
+    """``value`` if it is a local path (``/…``) that stays on this origin, else ``None``."""
+    if not value or len(value) > 2000 or not _PRINTABLE_ASCII.fullmatch(value):
+        return None  # empty, huge, spaces, tabs, newlines, non-ASCII
+    candidate = value
+    for _ in range(4):  # check the value and its percent-decoded forms
+        if _CONTROL.search(candidate) or "\\" in candidate:
+            return None
+        if not candidate.startswith("/") or candidate.startswith("//"):
+            return None
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return None
+        decoded = unquote(candidate)
+        if decoded == candidate:
+            return value
+        candidate = decoded
+    return None  # still changing after several decodes: refuse
+
+
+def bootstrap_url(base_url: str, token: str, next_path: str = "/") -> str:
+    """The URL a shell opens once to get the cookie, e.g. ``http://127.0.0.1:PORT/desktop-auth/…``."""
+    query = urlencode({"token": token, "next": next_path})
+    return f"{base_url.rstrip('/')}{BOOTSTRAP_PATH}?{query}"
+
+
+def request_token_is_valid(request) -> bool:
+    expected = configured_token()
+    if tokens_match(expected, request.META.get(_META_HEADER)):
+        return True
+    return tokens_match(expected, request.COOKIES.get(cookie_name(request.get_port())))
+
+
+def _forbidden() -> HttpResponse:
+    response = HttpResponseForbidden(
+        b"Forbidden: this app only answers the desktop window that started it.\n",
+        content_type="text/plain; charset=utf-8",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def bootstrap(request) -> HttpResponse:
+    """``GET /desktop-auth/bootstrap/?token=…&next=/…``: set the cookie, 302 to ``next``."""
+    if request.method not in ("GET", "HEAD"):
+        response = HttpResponse(status=405)
+        response.headers["Allow"] = "GET, HEAD"
+        return response
+    if not tokens_match(configured_token(), request.GET.get("token")):
+        return _forbidden()
+    response = HttpResponseRedirect(safe_next_path(request.GET.get("next")) or "/")
+    response.set_cookie(
+        cookie_name(request.get_port()),
+        configured_token(),
+        httponly=True,
+        samesite="Strict",
+        path="/",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+class DesktopTokenMiddleware:
+    """Let in only requests with the session token; serve the bootstrap URL itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == BOOTSTRAP_PATH:
+            return bootstrap(request)
+        if not request_token_is_valid(request):
+            return _forbidden()
+        return self.get_response(request)

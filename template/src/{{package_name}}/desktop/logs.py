@@ -1,0 +1,62 @@
+"""Logging: rotating files under ``<app data>/logs/``, warnings and errors also on stderr.
+
+Each process writes its own file (``backend.log``, ``worker.log``, ...): two processes rotating
+one file breaks on Windows. The process name comes from ``DESKTOP_DJANGO_PROCESS``, which the
+backend sets for itself and for the worker child.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+PROCESS_ENV = "DESKTOP_DJANGO_PROCESS"
+LEVEL_ENV = "DESKTOP_DJANGO_LOG_LEVEL"
+MAX_BYTES = 1_000_000
+BACKUP_COUNT = 5
+
+
+def process_name(default: str = "django") -> str:
+    name = os.environ.get(PROCESS_ENV, "").strip().lower()
+    return name if re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", name) else default
+
+
+def log_file(directory: Path, name: str | None = None) -> Path:
+    return Path(directory) / f"{name or process_name()}.log"
+
+
+def logging_config(directory: Path, name: str | None = None, level: str | None = None) -> dict:
+    """A ``LOGGING`` dict for Django settings."""
+    level = (level or os.environ.get(LEVEL_ENV) or "INFO").upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {
+                "format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s",
+            },
+        },
+        "handlers": {
+            "file": {
+                "class": "logging.handlers.RotatingFileHandler",
+                "filename": str(log_file(directory, name)),
+                "maxBytes": MAX_BYTES,
+                "backupCount": BACKUP_COUNT,
+                "encoding": "utf-8",
+                "delay": True,
+                "formatter": "plain",
+            },
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "level": "WARNING",
+                "formatter": "plain",
+            },
+        },
+        "root": {"handlers": ["file", "stderr"], "level": level},
+        "loggers": {
+            # Each worker pass logs "starting"/"no more tasks" at INFO: keep only problems.
+            "django_tasks_db": {"level": "WARNING"},
+            "django.db.backends": {"level": "INFO"},
+        },
+    }

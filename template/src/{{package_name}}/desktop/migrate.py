@@ -1,0 +1,73 @@
+"""Apply migrations at start, cheaply when there is nothing to do.
+
+Loading Django's migration graph costs more than the rest of the start-up. Instead we compare the
+migration module names on disk (``pkgutil.iter_modules``, no imports; works in a PyInstaller
+build too) with the ``django_migrations`` table. Only when something is missing do we run the
+real ``migrate`` command, which is always correct (squashed migrations, dependencies, ...).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+
+logger = logging.getLogger(__name__)
+
+
+def migrations_on_disk() -> set[tuple[str, str]]:
+    """``(app_label, migration_name)`` for every migration module of the installed apps."""
+    from django.apps import apps
+    from django.conf import settings
+
+    found: set[tuple[str, str]] = set()
+    overrides = getattr(settings, "MIGRATION_MODULES", {}) or {}
+    for config in apps.get_app_configs():
+        module_name = overrides.get(config.label, f"{config.name}.migrations")
+        if module_name is None:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # the app has no migrations
+            raise
+        path = getattr(module, "__path__", None)
+        if not path:
+            continue
+        for info in pkgutil.iter_modules(path):
+            if not info.ispkg and info.name[0] not in "_~":
+                found.add((config.label, info.name))
+    return found
+
+
+def applied_migrations(using: str = "default") -> set[tuple[str, str]]:
+    from django.db import DatabaseError, connections
+
+    connection = connections[using]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT app, name FROM django_migrations")
+            return {(app, name) for app, name in cursor.fetchall()}
+    except DatabaseError:
+        return set()  # no table yet: a fresh database
+
+
+def unapplied_migrations(using: str = "default") -> set[tuple[str, str]]:
+    return migrations_on_disk() - applied_migrations(using)
+
+
+def migrate(verbosity: int = 0, using: str = "default") -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", database=using, interactive=False, verbosity=verbosity)
+
+
+def migrate_if_needed(using: str = "default") -> bool:
+    """Run ``migrate`` only if a migration on disk is not recorded; ``True`` if it ran."""
+    missing = unapplied_migrations(using)
+    if not missing:
+        return False
+    logger.info("applying %d migration(s)", len(missing))
+    migrate(using=using)
+    return True

@@ -1,0 +1,1 @@
+"""Settings modules: ``dev`` (from source), ``packaged`` (installed app), ``test`` (pytest)."""

@@ -1,0 +1,1 @@
+"""Example app: a list of notes with create, edit and delete (Django forms, CSRF on)."""

@@ -1,0 +1,38 @@
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from .forms import NoteForm
+from .models import Note
+
+
+@require_safe
+def note_list(request):
+    return render(request, "notes/note_list.html", {"notes": Note.objects.all()})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def note_create(request):
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("notes:list")
+    return render(request, "notes/note_form.html", {"form": form, "note": None})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def note_edit(request, pk):
+    note = get_object_or_404(Note, pk=pk)
+    form = NoteForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("notes:list")
+    return render(request, "notes/note_form.html", {"form": form, "note": note})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def note_delete(request, pk):
+    note = get_object_or_404(Note, pk=pk)
+    if request.method == "POST":
+        note.delete()
+        return redirect("notes:list")
+    return render(request, "notes/note_confirm_delete.html", {"note": note})

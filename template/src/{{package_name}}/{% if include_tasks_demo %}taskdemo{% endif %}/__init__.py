@@ -1,0 +1,1 @@
+"""Background-tasks demo: enqueue a slow prime count, watch its status, keep the result."""
