@@ -18,15 +18,16 @@ import yaml
 from matrix import load_questions
 
 _QUESTION_NAMES = "|".join(sorted(load_questions(), key=len, reverse=True))
-# Copier Jinja left in a file: any tag, or an expression/statement naming one of our questions.
-# Django templates and GitHub expressions legitimately use {{ }} and {% %}, so only leftovers
-# that mention a question (or the copier-only `_copier_` names) count there.
+# Copier Jinja left in any file: an expression or statement naming one of our questions (or the
+# copier-only `_copier_` names).
 _COPIER_REF = re.compile(
     r"\{[{%#]-?\s*(?:(?:if|elif|for|set|raw|endraw)\b[^}]*?)?\b(?:"
     + _QUESTION_NAMES
     + r"|_copier_\w+)\b"
 )
-_ANY_JINJA = re.compile(r"(?<!\$)\{\{|\{%|\{#")
+# Jinja statements and comments: no file format we generate uses them, except Django templates
+# and workflows. ({{ alone is legitimate in Rust format strings and Python f-strings.)
+_JINJA_TAG = re.compile(r"\{%-?\s*[a-z]+\b|\{#")
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
 _WINDOWS_BAD_CHARS = set('<>:"|?*\\') | {chr(i) for i in range(32)}
 _TEXT_SUFFIXES = {
@@ -74,7 +75,9 @@ def _file_problems(rel_text: str, digest: str, path_text: str) -> tuple[str, ...
     if rel.suffix not in _TEXT_SUFFIXES and rel.suffix != ".jinja":
         return ()
     text = path.read_text(encoding="utf-8")
-    leftover = _COPIER_REF.search(text) if _allows_braces(rel) else _ANY_JINJA.search(text)
+    leftover = _COPIER_REF.search(text)
+    if not leftover and not _allows_braces(rel):
+        leftover = _JINJA_TAG.search(text)
     if leftover:
         line = text.count("\n", 0, leftover.start()) + 1
         problems.append(f"{rel}:{line}: leftover Jinja {leftover.group(0)!r}")

@@ -28,7 +28,7 @@ def _result(shell: str, status: str, **fields) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0] not in SMOKE:
-        print(f"usage: python scripts/smoke.py {{{'|'.join(SMOKE)}}}", file=sys.stderr)
+        print("usage: python scripts/smoke.py " + "|".join(SMOKE), file=sys.stderr)
         return 2
     shell = argv[0]
     if not (ROOT / "shells" / shell).is_dir():
