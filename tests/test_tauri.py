@@ -1,0 +1,571 @@
+"""The Tauri shell: config schema and answers, Tauri CLI, Rust contract, scripts, build and smoke.
+
+Every check runs once per distinct content of what it checks (the distinct tauri subtrees, or
+narrower: the distinct contract.rs, the distinct Cargo.toml), batched into as few tool runs as
+possible. What needs Tauri's crates (cargo test, tauri build, the launch smoke) first asks cargo
+whether crates.io is reachable and skips with that reason when it is not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+from jinja2 import Environment, StrictUndefined
+
+from conftest import distinct_runs
+from matrix import ROOT
+
+SHELL = Path("shells") / "tauri"
+NODE_DIR = ROOT / "tests" / "node"
+TAURI_CLI = NODE_DIR / "node_modules" / "@tauri-apps" / "cli" / "tauri.js"
+TEMPLATE_SHELL = ROOT / "template" / "shells" / "{% if 'tauri' in shells %}tauri{% endif %}"
+STAGE_MAPPING = {"../../../.stage/backend/": "backend/"}
+NEEDS_CRATES_IO = (
+    "cargo test, tauri build and the launch smoke need Tauri's crates from crates.io, "
+    "which this machine cannot reach"
+)
+
+
+def _tool(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    cargo_bin = Path.home() / ".cargo" / "bin" / name
+    return str(cargo_bin) if cargo_bin.exists() else None
+
+
+def _require(name: str) -> str:
+    path = _tool(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def _shells(index: dict) -> list[tuple[Path, tuple[str, ...]]]:
+    """(rendered shells/tauri, combinations) for every distinct tauri subtree."""
+    runs = distinct_runs(index, "tauri")
+    assert runs, "no combination generated shells/tauri"
+    return [(run.root / SHELL, run.combinations) for run in runs]
+
+
+def _distinct(index: dict, pattern: str) -> list[tuple[Path, list[str]]]:
+    """One shell per distinct content of the files matching `pattern` (a glob in shells/tauri)."""
+    groups: dict[str, tuple[Path, list[str]]] = {}
+    for shell, combinations in _shells(index):
+        digest = hashlib.sha256()
+        for path in sorted(shell.glob(pattern)):
+            digest.update(path.relative_to(shell).as_posix().encode() + b"\0" + path.read_bytes())
+        groups.setdefault(digest.hexdigest(), (shell, []))[1].extend(combinations)
+    return list(groups.values())
+
+
+def _validate(shells: list[Path]) -> dict:
+    """Schema errors of each shell's tauri.conf.json and capabilities, from one node run."""
+    result = subprocess.run(
+        ["node", str(NODE_DIR / "validate_tauri.cjs"), *map(str, shells)],
+        cwd=NODE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _entries_by_id(index: dict) -> dict[str, dict]:
+    return {entry["id"]: entry for entry in index["combinations"]}
+
+
+# -- tauri.conf.json -------------------------------------------------------------------------
+
+
+def test_config_matches_tauri_schema_and_answers(render_index):
+    shells = _shells(render_index)
+    schema_errors = _validate([shell for shell, _ in shells])
+    by_id = _entries_by_id(render_index)
+    for shell, combinations in shells:
+        where = f"{shell} (covers {len(combinations)} combinations, e.g. {combinations[0]})"
+        assert schema_errors[str(shell)] == {
+            "config": [],
+            "capabilities": {"splash.json": []},
+        }, where
+        answers = yaml.safe_load((shell.parents[1] / ".copier-answers.yml").read_text())
+        conf = json.loads((shell / "src-tauri" / "tauri.conf.json").read_text())
+        cargo = tomllib.loads((shell / "src-tauri" / "Cargo.toml").read_text())
+        assert conf["identifier"] == answers["app_id"], where
+        assert conf["mainBinaryName"] == answers["project_slug"], where
+        assert conf["productName"] == answers["project_name"], where
+        assert conf["version"] == answers["version"], where
+        windows = conf["bundle"]["windows"]
+        assert windows["nsis"]["installMode"] == "currentUser", where
+        assert conf["bundle"]["resources"] == STAGE_MAPPING, where
+        # The mapping is relative to src-tauri: it must land on <project>/.stage/backend.
+        stage = (shell / "src-tauri" / next(iter(STAGE_MAPPING))).resolve()
+        assert stage == (shell.parents[1] / ".stage" / "backend").resolve(), where
+        assert conf["app"]["security"]["capabilities"] == ["splash"], where
+        assert conf["app"]["security"]["csp"].startswith("default-src 'self'"), where
+        capability = json.loads((shell / "src-tauri" / "capabilities" / "splash.json").read_text())
+        assert capability["permissions"] == [] and "remote" not in capability, where
+        # Every combination in the group must agree with what the shared subtree says.
+        for combination in combinations:
+            data = by_id[combination]["data"]
+            feed = data["update_feed"]
+            webview = windows["webviewInstallMode"]["type"]
+            assert webview == data["tauri_webview_install"], combination
+            updater = conf.get("plugins", {}).get("updater")
+            has_dependency = "tauri-plugin-updater" in cargo["dependencies"]
+            if feed == "manual":
+                assert updater is None, combination
+                assert "createUpdaterArtifacts" not in conf["bundle"], combination
+                assert not has_dependency and "features" not in cargo, combination
+                continue
+            assert conf["bundle"]["createUpdaterArtifacts"] is True, combination
+            assert has_dependency and cargo["features"]["default"] == ["updater"], combination
+            assert "pubkey" not in updater, f"{combination}: a public key must never be invented"
+            if feed == "github":
+                repo = answers["github_repository"]
+                expected = f"https://github.com/{repo}/releases/latest/download/latest.json"
+            else:
+                expected = answers["update_url"].rstrip("/") + "/latest.json"
+            assert updater["endpoints"] == [expected], combination
+
+
+def _render_conf(**answers) -> dict:
+    template = (TEMPLATE_SHELL / "src-tauri" / "tauri.conf.json.jinja").read_text()
+    base = {
+        "project_name": "Notes",
+        "project_slug": "notes",
+        "app_id": "org.example.notes",
+        "version": "1.0.0",
+        "author_name": "A",
+        "description": "D",
+        "update_feed": "manual",
+        "tauri_webview_install": "downloadBootstrapper",
+    }
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
+    return json.loads(env.from_string(template).render(**{**base, **answers}))
+
+
+@pytest.mark.parametrize(
+    ("version", "semver"),
+    [
+        ("0.1.0", "0.1.0"),
+        ("1.2.0rc1", "1.2.0-rc1"),
+        ("1.2.0-rc.1", "1.2.0-rc.1"),
+        ("1.2.0a2", "1.2.0-a2"),
+        ("2.0.0.dev3", "2.0.0-dev3"),
+        ("1.2.0b1.dev2", "1.2.0-b1.dev2"),
+        ("1.0.0.post1", "1.0.0+post1"),
+        ("1.0.0-1", "1.0.0+1"),
+        ("1.2.3.4", "1.2.3+4"),
+    ],
+)
+def test_pep440_versions_become_semver(version, semver):
+    assert _render_conf(version=version)["version"] == semver
+
+
+def test_product_name_drops_characters_windows_forbids(tmp_path):
+    conf = _render_conf(project_name='Notes: "A/B" <C>|D?*\\ ')
+    assert conf["productName"] == "Notes AB CD"
+    shell = tmp_path / "tauri"
+    (shell / "src-tauri").mkdir(parents=True)
+    (shell / "src-tauri" / "tauri.conf.json").write_text(json.dumps(conf))
+    assert _validate([shell])[str(shell)]["config"] == []
+
+
+def test_generic_feed_endpoint_joins_the_base_url():
+    for base in ("https://dl.example.org/notes", "https://dl.example.org/notes/"):
+        conf = _render_conf(update_feed="generic", update_url=base)
+        assert conf["plugins"]["updater"]["endpoints"] == [
+            "https://dl.example.org/notes/latest.json"
+        ]
+
+
+# -- Tauri CLI -------------------------------------------------------------------------------
+
+
+def test_tauri_info_reads_each_distinct_config(render_index, tmp_path):
+    """`tauri info` loads and validates the config; once per distinct Cargo.toml (it is slow)."""
+    assert TAURI_CLI.exists(), "run: npm ci --prefix tests/node"
+    shells = _distinct(render_index, "src-tauri/Cargo.toml")
+
+    def info(item: tuple[int, tuple[Path, list[str]]]) -> tuple[Path, subprocess.CompletedProcess]:
+        number, (shell, _) = item
+        copy = tmp_path / str(number) / "shells" / "tauri"
+        shutil.copytree(shell, copy)
+        env = {**os.environ, "NO_COLOR": "1", "CI": "true"}
+        run = subprocess.run(
+            ["node", str(TAURI_CLI), "info"],
+            cwd=copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return copy, run
+
+    with ThreadPoolExecutor(max_workers=len(shells)) as pool:
+        results = list(pool.map(info, enumerate(shells)))
+    for (copy, run), (_, combinations) in zip(results, shells, strict=True):
+        output = run.stdout + run.stderr
+        where = f"tauri info in {copy} (e.g. {combinations[0]}):\n{output[-3000:]}"
+        assert run.returncode == 0, where
+        assert "Error" not in output, where
+        assert "frontendDist: ../splash" in output, where
+        assert "CSP: default-src 'self'" in output, where
+        assert "tauri-plugin-single-instance" in output, where
+        conf = json.loads((copy / "src-tauri" / "tauri.conf.json").read_text())
+        assert ("tauri-plugin-updater" in output) == ("plugins" in conf), where
+
+
+def test_tauri_cli_makes_icons_from_the_brand_svg(render_index, tmp_path):
+    shell, _ = _shells(render_index)[0]
+    project = tmp_path / "project"
+    shutil.copytree(shell, project / SHELL)
+    shutil.copytree(shell.parents[1] / "assets", project / "assets")
+    (project / SHELL / "node_modules").symlink_to(NODE_DIR / "node_modules")
+    run = subprocess.run(
+        ["node", "scripts/tauri.cjs", "icons"],
+        cwd=project / SHELL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    icons = project / SHELL / "src-tauri" / "icons"
+    conf = json.loads((project / SHELL / "src-tauri" / "tauri.conf.json").read_text())
+    for icon in conf["bundle"]["icon"]:
+        assert (icons.parent / icon).stat().st_size > 0, icon
+    assert not (icons / "android").exists() and not (icons / "ios").exists()
+    ignored = (project / SHELL / "src-tauri" / ".gitignore").read_text().split()
+    assert "/icons/" in ignored, "generated icons must not be committed"
+
+
+# -- Rust ------------------------------------------------------------------------------------
+
+
+def test_contract_compiles_and_passes_its_tests_with_plain_rustc(render_index, tmp_path):
+    """contract.rs is std-only: compile and run its tests for real, once per distinct file."""
+    rustc = _require("rustc")
+    for number, (shell, combinations) in enumerate(
+        _distinct(render_index, "src-tauri/src/contract.rs")
+    ):
+        binary = tmp_path / f"contract_tests_{number}"
+        source = shell / "src-tauri" / "src" / "contract.rs"
+        build = subprocess.run(
+            [rustc, "--edition", "2021", "--test", "-D", "warnings", str(source)]
+            + ["-o", str(binary)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert build.returncode == 0, build.stderr
+        run = subprocess.run([str(binary)], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "test result: ok" in run.stdout, run.stdout
+        summary = run.stdout.strip().splitlines()[-1]
+        print(f"contract.rs ({len(combinations)} combinations): {summary}")
+        clippy = _tool("clippy-driver")
+        if clippy:
+            lint = subprocess.run(
+                [
+                    clippy,
+                    "--edition",
+                    "2021",
+                    "--test",
+                    "-D",
+                    "warnings",
+                    str(source),
+                    "-o",
+                    str(tmp_path / f"clippy_{number}"),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert lint.returncode == 0, lint.stderr
+
+
+def test_rust_sources_are_rustfmt_clean(render_index):
+    rustfmt = _require("rustfmt")
+    for shell, combinations in _distinct(render_index, "src-tauri/**/*.rs"):
+        sources = sorted(str(p) for p in (shell / "src-tauri").rglob("*.rs"))
+        run = subprocess.run(
+            [rustfmt, "--check", "--edition", "2021", *sources],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, f"e.g. {combinations[0]}:\n{run.stdout}{run.stderr}"
+
+
+# A std-only program that drives the real backend of a rendered project through contract.rs,
+# the way lib.rs does: start it, read the ready line, open the bootstrap URL, stop it.
+CONTRACT_DRIVER = r"""//! Drives a rendered project's backend through contract.rs.
+#[allow(dead_code)]
+#[path = "CONTRACT_RS"]
+mod contract;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn get(port: u16, path: &str, cookie: Option<&str>) -> String {
+    let mut stream = TcpStream::connect((contract::HOST, port)).expect("connect");
+    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    let host = format!("Host: {}:{port}", contract::HOST);
+    let request = format!("GET {path} HTTP/1.1\r\n{host}\r\nConnection: close\r\n{cookie}\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("receive");
+    response
+}
+
+fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+    let head = response.split("\r\n\r\n").next()?;
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (root, module, data) = (Path::new(&args[1]), &args[2], Path::new(&args[3]));
+    let env_python = std::env::var(contract::PYTHON_ENV).ok();
+    let python = contract::pick_python(root, env_python.as_deref(), cfg!(windows), |p| p.is_file());
+    let pythonpath = std::env::var("PYTHONPATH").ok();
+    let command =
+        contract::dev_backend_command(root, python, module, cfg!(windows), pythonpath.as_deref());
+    let token = contract::hex(&[0x5a; contract::TOKEN_BYTES]);
+    let mut child = Command::new(&command.program)
+        .args(&command.args)
+        .current_dir(&command.cwd)
+        .envs(command.env.iter().map(|(k, v)| (k, v)))
+        .envs(contract::backend_env(data, &token))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the backend");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let info = loop {
+        let line = lines.next().expect("stdout closed before the ready line").unwrap();
+        if let Some(info) = contract::parse_ready_line(&line) {
+            break info;
+        }
+    };
+    let log_file = info.log_file.clone().expect("the ready line names the log file");
+    assert!(Path::new(&log_file).starts_with(data), "{log_file}");
+    println!("ready on port {}", info.port);
+
+    let next = "/?q=1&x=%2F#top";
+    let url = contract::bootstrap_url(info.port, &token, next);
+    assert_eq!(contract::classify_navigation(&url, Some(info.port)), contract::Navigation::Allow);
+    let path = &url[contract::app_origin(info.port).len()..];
+    let response = get(info.port, path, None);
+    assert!(response.starts_with("HTTP/1.1 302"), "{response}");
+    assert_eq!(header(&response, "location"), Some(next), "{response}");
+    let cookie = header(&response, "set-cookie").expect("a session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let pair = cookie.split(';').next().unwrap();
+
+    let page = get(info.port, "/", Some(pair));
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(get(info.port, "/", None).starts_with("HTTP/1.1 403"));
+    let wrong = contract::bootstrap_url(info.port, &contract::hex(&[1; 32]), "/");
+    let wrong_path = &wrong[contract::app_origin(info.port).len()..];
+    assert!(get(info.port, wrong_path, None).starts_with("HTTP/1.1 403"));
+    println!("bootstrap, cookie and 403s as the contract says");
+
+    drop(child.stdin.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < contract::STOP_GRACE, "still running after the grace");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+    println!("stopped on stdin EOF in {} ms", started.elapsed().as_millis());
+}
+"""
+
+
+def test_contract_speaks_to_the_real_backend(render_index, tmp_path):
+    """contract.rs against the generated Django backend: ready line, bootstrap cookie, stop."""
+    rustc = _require("rustc")
+    shell, combinations = _shells(render_index)[0]
+    project = tmp_path / "project"
+    shutil.copytree(shell.parents[1], project, ignore=shutil.ignore_patterns("__pycache__"))
+    project_rs = (project / SHELL / "src-tauri" / "src" / "project.rs").read_text()
+    module = project_rs.split('BACKEND_MODULE: &str = "', 1)[1].split('"', 1)[0]
+    contract = project / SHELL / "src-tauri" / "src" / "contract.rs"
+    source = tmp_path / "driver.rs"
+    source.write_text(CONTRACT_DRIVER.replace("CONTRACT_RS", contract.as_posix()))
+    binary = tmp_path / "driver"
+    build = subprocess.run(
+        [rustc, "--edition", "2021", "-D", "warnings", str(source), "-o", str(binary)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    env = {
+        **os.environ,
+        "DESKTOP_DJANGO_PYTHON": sys.executable,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    run = subprocess.run(
+        [str(binary), str(project), module, str(tmp_path / "app-data")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, f"e.g. {combinations[0]}:\n{run.stdout}\n{run.stderr[-4000:]}"
+    assert "stopped on stdin EOF" in run.stdout, run.stdout
+    print(run.stdout)
+
+
+# -- the shell's scripts ---------------------------------------------------------------------
+
+
+def test_shell_script_tests_pass(render_index):
+    for shell, combinations in _distinct(render_index, "scripts/*"):
+        run = subprocess.run(
+            ["node", "--test", "scripts/tauri.test.cjs"],
+            cwd=shell,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, f"e.g. {combinations[0]}:\n{run.stdout}{run.stderr}"
+        for script in ("scripts/tauri.cjs", "scripts/smoke.cjs"):
+            check = subprocess.run(["node", "--check", script], cwd=shell, capture_output=True)
+            assert check.returncode == 0, check.stderr
+
+
+# -- what needs crates.io ---------------------------------------------------------------------
+
+
+def _crates_io_problem(cargo_toml: Path, tmp_path: Path) -> str | None:
+    """None if cargo can resolve the shell's dependencies from crates.io, else cargo's error.
+
+    `cargo generate-lockfile` in a copy of Cargo.toml (with empty sources): it reads crates.io's
+    index but downloads no crate.
+    """
+    cargo = _tool("cargo")
+    if cargo is None:
+        return "cargo is not installed"
+    probe = tmp_path / "crates-io-probe"
+    (probe / "src").mkdir(parents=True)
+    shutil.copy(cargo_toml, probe / "Cargo.toml")
+    (probe / "src" / "lib.rs").write_text("")
+    (probe / "src" / "main.rs").write_text("fn main() {}\n")
+    env = {**os.environ, "CARGO_NET_RETRY": "0", "CARGO_HTTP_TIMEOUT": "15"}
+    try:
+        run = subprocess.run(
+            [cargo, "generate-lockfile"],
+            cwd=probe,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        return "cargo generate-lockfile timed out"
+    if run.returncode == 0:
+        return None
+    lines = [line.strip() for line in run.stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else f"cargo exited {run.returncode}"
+
+
+@pytest.mark.heavy
+def test_cargo_test_tauri_build_and_launch_smoke(render_index, tmp_path):
+    """`npm test` (cargo test), `npm run build` and the launch smoke, per distinct Cargo.toml."""
+    shells = _distinct(render_index, "src-tauri/Cargo.toml")
+    problem = _crates_io_problem(shells[0][0] / "src-tauri" / "Cargo.toml", tmp_path)
+    if problem is not None:
+        pytest.skip(f"{NEEDS_CRATES_IO} ({problem})")
+    if sys.platform.startswith("linux"):
+        pkg = subprocess.run(["pkg-config", "--exists", "webkit2gtk-4.1"], capture_output=True)
+        if pkg.returncode != 0:
+            pytest.skip("Tauri on Linux needs libwebkit2gtk-4.1-dev (webkit2gtk-4.1)")
+    cargo = Path(_require("cargo"))
+    env = {**os.environ, "PATH": os.pathsep.join([str(cargo.parent), os.environ["PATH"]])}
+    projects = []
+    for number, (shell, combinations) in enumerate(shells):
+        project = tmp_path / f"p{number}"
+        shutil.copytree(shell.parents[1], project)
+        (project / SHELL / "node_modules").symlink_to(NODE_DIR / "node_modules")
+        test = subprocess.run(
+            ["node", "scripts/tauri.cjs", "test"],
+            cwd=project / SHELL,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        output = test.stdout[-4000:] + test.stderr[-4000:]
+        assert test.returncode == 0, f"e.g. {combinations[0]}:\n{output}"
+        projects.append(project)
+    for project in projects:
+        stage_script = project / "scripts" / "stage_backend.py"
+        if not stage_script.exists():
+            pytest.skip("cargo test passed; tauri build needs scripts/stage_backend.py (missing)")
+        subprocess.run([sys.executable, str(stage_script)], cwd=project, check=True, timeout=3600)
+        build = subprocess.run(
+            ["node", "scripts/tauri.cjs", "build", "--no-updater"],
+            cwd=project / SHELL,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+        smoke = subprocess.run(
+            [sys.executable, "scripts/smoke.py", "tauri"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        result = json.loads(smoke.stdout.strip().splitlines()[-1])
+        assert result["status"] == "passed", result
+
+
+def test_smoke_script_skips_without_a_built_app(render_index, tmp_path):
+    shell, _ = _shells(render_index)[0]
+    project = shell.parents[1]
+    run = subprocess.run(
+        [sys.executable, "scripts/smoke.py", "tauri"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
+    assert run.returncode == 0 and len(lines) == 1, run.stdout + run.stderr
+    result = json.loads(lines[0])
+    assert result["shell"] == "tauri" and result["status"] == "skipped", result
+    conf = json.loads((shell / "src-tauri" / "tauri.conf.json").read_text())
+    binary = f"shells/tauri/src-tauri/target/release/{conf['mainBinaryName']}"
+    assert f"no built app at {binary}" in result["reason"], result
+    if _crates_io_problem(shell / "src-tauri" / "Cargo.toml", tmp_path) is not None:
+        assert "needs crates.io" in result["reason"], result
+        assert "which this machine cannot reach" in result["reason"], result
+    print(json.dumps(result))
