@@ -51,6 +51,9 @@ def pytest_configure_node(node):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "heavy: runs a generated subtree's own tests (slow)")
+    config.addinivalue_line(
+        "markers", "subtree_run: one run per distinct subtree (set by conftest)"
+    )
     if not hasattr(config, "workerinput"):
         _index(config)  # render before xdist workers start, so they only read
 
@@ -63,7 +66,11 @@ def pytest_generate_tests(metafunc):
         arg = f"{kind}_tree"
         if arg in metafunc.fixturenames:
             runs = distinct_runs(_index(metafunc.config), kind)
-            metafunc.parametrize(arg, runs, ids=[f"{kind}-{r.digest}" for r in runs])
+            params = [
+                pytest.param(r, id=f"{kind}-{r.digest}", marks=pytest.mark.subtree_run)
+                for r in runs
+            ]
+            metafunc.parametrize(arg, params)
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +91,7 @@ _heavy_outcomes: dict[str, int] = {}
 
 def pytest_runtest_logreport(report):
     if report.when == "call" or (report.when == "setup" and report.skipped):
-        if "_tree[" in report.nodeid:
+        if "subtree_run" in report.keywords:
             _heavy_outcomes[report.outcome] = _heavy_outcomes.get(report.outcome, 0) + 1
 
 
