@@ -89,6 +89,30 @@ def to_package_name(slug: str) -> str:
     return name if not (keyword.iskeyword(name) or _shadows(name)) else name + "_app"
 
 
+def semver(version: str) -> str:
+    """PEP 440 (validated, three numeric parts) as SemVer, which Tauri and electron-builder need.
+
+    A pre-release (1.2.0rc1, 1.2.0.dev3) becomes 1.2.0-rc1 / 1.2.0-dev3; anything else after the
+    numbers (a post release, a fourth number) becomes build metadata: 1.2.0.post1 -> 1.2.0+post1.
+    """
+    match = re.match(r"^([0-9]+\.[0-9]+\.[0-9]+)(.*)$", str(version))
+    if not match:
+        return str(version)
+    core, rest = match.groups()
+    tail = rest.lower().lstrip("-_.").replace("_", ".").replace("-", ".")
+    if not tail:
+        return core
+    if re.match(r"^(a|b|c|rc|alpha|beta|pre|preview|dev)", tail):
+        return f"{core}-{tail}"
+    return f"{core}+{tail}"
+
+
+def file_safe_name(text: str) -> str:
+    """A display name without the characters Windows forbids in file names (installers use it)."""
+    kept = "".join(ch for ch in str(text) if ch not in '/\\:*?"<>|' and ord(ch) >= 32)
+    return " ".join(kept.split())
+
+
 def to_app_id(slug: str) -> str:
     return "com.example." + str(slug)
 
@@ -211,6 +235,8 @@ _FILTERS = {
     "slugify": slugify,
     "to_package_name": to_package_name,
     "to_app_id": to_app_id,
+    "semver": semver,
+    "file_safe_name": file_safe_name,
     "project_name_error": project_name_error,
     "slug_error": slug_error,
     "package_name_error": package_name_error,
