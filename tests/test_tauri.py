@@ -23,6 +23,7 @@ import yaml
 from jinja2 import Environment, StrictUndefined
 
 from conftest import distinct_runs
+from context import DesktopDjangoFilters
 from matrix import ROOT
 
 SHELL = Path("shells") / "tauri"
@@ -152,7 +153,9 @@ def _render_conf(**answers) -> dict:
         "update_feed": "manual",
         "tauri_webview_install": "downloadBootstrapper",
     }
-    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
+    env = Environment(
+        undefined=StrictUndefined, keep_trailing_newline=True, extensions=[DesktopDjangoFilters]
+    )
     return json.loads(env.from_string(template).render(**{**base, **answers}))
 
 
