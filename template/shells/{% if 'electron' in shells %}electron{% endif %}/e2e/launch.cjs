@@ -8,6 +8,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { isAlive, waitFor } = require('../testsupport/helpers');
+
 const SHELL_DIR = path.resolve(__dirname, '..');
 const MIN_NODE = [22, 12];
 
@@ -57,32 +59,6 @@ function skipReason({ env = process.env, nodeVersion = process.versions.node } =
     return 'no display: run under xvfb-run (e.g. xvfb-run -a npm test)';
   }
   return null;
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-  if (process.platform === 'linux') {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-    } catch {
-      return false;
-    }
-  }
-  return true;
-}
-
-async function waitFor(check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return Boolean(await check());
 }
 
 /** Launch, exercise and quit the app. Resolves with what was checked; throws on failure. */
@@ -154,7 +130,7 @@ async function runEndToEnd({ timeoutMs = 120_000, log = () => {} } = {}) {
 
     await app.close();
     app = null;
-    if (backendPid && !(await waitFor(() => !isAlive(backendPid), 20_000))) {
+    if (backendPid && !(await waitFor(() => !isAlive(backendPid), { timeoutMs: 20_000, intervalMs: 100 }))) {
       throw new Error(`the backend (pid ${backendPid}) is still running after quit`);
     }
     checks.backendStopped = true;
