@@ -344,8 +344,19 @@ def set_parent_death_signal() -> None:
         pass
 
 
+def parent_is_gone() -> bool:
+    """Arm the parent-death signal, then check the backend that started us still exists.
+
+    Called before Django loads (0.5 s or more under load), so a backend killed in that window
+    takes its worker with it instead of leaving it until the stdin watch starts.
+    """
+    set_parent_death_signal()
+    parent = os.environ.get(PARENT_PID_ENV)
+    return bool(parent and parent.isdigit() and os.name != "nt" and os.getppid() != int(parent))
+
+
 def run_worker_process(grace: float | None = None) -> int:
-    """Body of ``<backend> worker``: Django must be set up. Returns the exit code.
+    """Body of ``<backend> worker``: Django must be set up (after :func:`parent_is_gone`).
 
     Stops on stdin EOF (the backend closed the pipe or died), SIGTERM or SIGINT; a running task
     gets ``grace`` seconds to finish, then the process exits anyway (the next start marks that
@@ -356,11 +367,6 @@ def run_worker_process(grace: float | None = None) -> int:
     grace = stop_grace() if grace is None else grace
     stop = StopController()
     stop.install_signal_handlers()
-    set_parent_death_signal()
-    parent = os.environ.get(PARENT_PID_ENV)
-    if parent and parent.isdigit() and os.getppid() != int(parent) and os.name != "nt":
-        logger.warning("backend %s already gone: worker exits", parent)
-        return 0
     loop = WorkerLoop()
     stop.watch_stdin(on_data=lambda _chunk: loop.wake())
     thread = threading.Thread(target=loop.run, name="tasks-worker", daemon=True)
