@@ -1,0 +1,1 @@
+"""Positron: the all-Python desktop shell (a Toga window on Django served in this process)."""

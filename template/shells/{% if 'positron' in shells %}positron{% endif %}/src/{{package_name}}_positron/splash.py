@@ -1,0 +1,31 @@
+"""The page the window shows while Django starts (a fraction of a second on a warm start)."""
+
+from __future__ import annotations
+
+import html
+
+# smoke.py tells the splash from the Django page in a screenshot by this colour.
+BACKGROUND = "#f0f9ff"
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Starting</title>
+<style>
+  html, body { height: 100%; margin: 0; }
+  body {
+    display: flex; align-items: center; justify-content: center;
+    background: __BACKGROUND__; color: #0c4a6e;
+    font: 16px system-ui, -apple-system, "Segoe UI", sans-serif;
+  }
+  p { opacity: 0.8; }
+</style>
+</head>
+<body><p>Starting __NAME__&hellip;</p></body>
+</html>
+"""
+
+
+def splash_html(name: str) -> str:
+    return _PAGE.replace("__BACKGROUND__", BACKGROUND).replace("__NAME__", html.escape(name))
