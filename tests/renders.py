@@ -106,7 +106,7 @@ def _render_one(args: tuple[str, int, dict]) -> dict:
     return entry
 
 
-def _stage_template(base: Path) -> Path:
+def stage_template(base: Path) -> Path:
     """A plain copy of the template (no .git), so copier renders it in place instead of cloning."""
     src = base / "template-src"
     for part in _TEMPLATE_PARTS:
@@ -133,7 +133,7 @@ def build_index(
             if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
     combos = combinations() if combos is None else combos
-    template = _stage_template(base)
+    template = stage_template(base)
     started = time.perf_counter()
     jobs = [(str(template), i, c.data) for i, c in enumerate(combos)]
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 import yaml
 
 from matrix import ROOT, load_questions
+from renders import stage_template
 
 # (question, bad value, words the message must contain). At least two bad inputs per validator.
 BAD_ANSWERS = [
@@ -54,12 +54,7 @@ ENABLERS = {
 @pytest.fixture(scope="session")
 def staged_template(tmp_path_factory) -> Path:
     """The template as a plain folder (no git), as copier sees a local checkout."""
-    dst = tmp_path_factory.mktemp("template")
-    for part in ("copier.yml", "extensions", "template"):
-        src = ROOT / part
-        copy = shutil.copytree if src.is_dir() else shutil.copy2
-        copy(src, dst / part)
-    return dst
+    return stage_template(tmp_path_factory.mktemp("template"))
 
 
 def test_every_validator_has_two_bad_inputs():
