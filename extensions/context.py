@@ -113,6 +113,15 @@ def file_safe_name(text: str) -> str:
     return " ".join(kept.split())
 
 
+def py_str(value) -> str:
+    """A Python string literal that `ruff format` leaves as it is (its quote preference)."""
+    text = str(value).replace("\\", "\\\\")
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    # ruff keeps double quotes unless single quotes need fewer escapes.
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    return quote + text.replace(quote, "\\" + quote) + quote
+
+
 def to_app_id(slug: str) -> str:
     return "com.example." + str(slug)
 
@@ -237,6 +246,7 @@ _FILTERS = {
     "to_app_id": to_app_id,
     "semver": semver,
     "file_safe_name": file_safe_name,
+    "py_str": py_str,
     "project_name_error": project_name_error,
     "slug_error": slug_error,
     "package_name_error": package_name_error,

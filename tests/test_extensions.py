@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
+
 import pytest
 
-from context import file_safe_name, semver, slugify, to_package_name
+from context import file_safe_name, py_str, semver, slugify, to_package_name
 
 
 @pytest.mark.parametrize(
@@ -41,3 +45,28 @@ def test_file_safe_name():
 def test_derived_names(name, slug, package):
     assert slugify(name) == slug
     assert to_package_name(slugify(name)) == package
+
+
+PY_STR_CASES = [
+    'Say "Hi"',
+    "It's",
+    """Both "double" and it's""",
+    "Back\\slash \\n not a newline",
+    "Tab\there",
+    "Café <b> & ünïcode 🚀",
+]
+
+
+def test_py_str_round_trips_and_ruff_format_keeps_it(tmp_path):
+    source = "".join(f"V{i} = {py_str(text)}\n" for i, text in enumerate(PY_STR_CASES))
+    module = ast.parse(source)
+    values = [node.value.value for node in module.body]
+    assert values == PY_STR_CASES
+    target = tmp_path / "literals.py"
+    target.write_text(source, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--diff", "--no-cache", str(target)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr

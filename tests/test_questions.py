@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import checks
 from matrix import ROOT, load_questions
 from renders import stage_template
 
@@ -87,6 +89,37 @@ def test_non_ascii_name_gives_clean_ascii_names(copie, staged_template):
     assert result.answers["package_name"] == "cafe_notes"
     assert result.answers["app_id"] == "com.example.cafe-notes"
     assert "Café Notes" in (result.project_dir / "README.md").read_text(encoding="utf-8")
+
+
+def test_quotes_and_markup_in_free_text_answers_give_a_clean_project(copie, staged_template):
+    """Names and descriptions land in Python, JSON, TOML, YAML and Markdown: all must stay valid."""
+    answers = {
+        "project_name": 'Say "Hi" <Notes> & Co\'s',
+        "description": 'The "best" notes: <b>bold</b> & it\'s {{ not jinja }} \\o/',
+        "author_name": 'Ann "Annie" O\'Neil',
+        "shells": ["electron", "tauri", "positron"],
+    }
+    result = copie.copy(extra_answers=answers, template_dir=staged_template)
+    assert result.exit_code == 0, result.exception
+    project = result.project_dir
+    assert checks.file_problems(project) == []
+    assert checks.path_problems(project) == []
+    for args in (["check"], ["format", "--check", "--diff"]):
+        run = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "--no-cache", "."],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+    about = (project / "src" / result.answers["package_name"] / "about.py").read_text("utf-8")
+    values = {
+        node.targets[0].id: node.value.value
+        for node in ast.parse(about).body
+        if isinstance(node, ast.Assign)
+    }
+    assert values["PROJECT_NAME"] == answers["project_name"]
+    assert values["DESCRIPTION"] == answers["description"]
 
 
 @pytest.mark.parametrize(("project_name", "package"), [("JSON", "json_app"), ("2048", "app_2048")])
