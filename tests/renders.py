@@ -24,7 +24,8 @@ from matrix import ROOT, Combination, combinations
 RENDERS = Path(
     os.environ.get("TEMPLATE_RENDERS_DIR") or Path(tempfile.gettempdir()) / "desktop-django-renders"
 )
-_TEMPLATE_PARTS = ("copier.yml", "extensions", "template")
+# What copier reads from this repository (`migrations/` runs during `copier update`).
+_TEMPLATE_PARTS = ("copier.yml", "extensions", "migrations", "template")
 # The generated project's Python suite depends on these; they form the "backend" subtree.
 ANSWER_DATA_SUFFIX = ".answers.json"
 _BACKEND_TOP = {"src", "tests", "packaging", "scripts", "manage.py", "pyproject.toml"}

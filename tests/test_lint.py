@@ -1,4 +1,4 @@
-"""The template's own Python (tests, scripts, extensions) passes ruff."""
+"""The template's own Python (tests, scripts, extensions, migrations) passes ruff."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import sys
 
 from matrix import ROOT
 
+LINTED = ("tests", "scripts", "extensions", "migrations")
+
 
 def test_template_code_passes_ruff():
     for args in (["check"], ["format", "--check"]):
         result = subprocess.run(
-            [sys.executable, "-m", "ruff", *args, "--no-cache", "tests", "scripts", "extensions"],
+            [sys.executable, "-m", "ruff", *args, "--no-cache", *LINTED],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SMOKE = {
     "electron": ["node", "shells/electron/scripts/smoke.cjs"],
     "tauri": ["node", "shells/tauri/scripts/smoke.cjs"],
-    "positron": [sys.executable, "shells/positron/smoke.py"],
+    "positron": [sys.executable, "shells/positron/scripts/smoke.py"],
 }
 
 

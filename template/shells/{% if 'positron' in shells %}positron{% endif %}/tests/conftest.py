@@ -1,7 +1,7 @@
 """Unit tests of the Positron shell: ``python -m pytest shells/positron/tests`` (project root).
 
 They use Toga's dummy backend (no window, no display) and a fake Django backend, so they check the
-shell's wiring only; ``shells/positron/smoke.py`` opens the real window.
+shell's wiring only; ``shells/positron/scripts/smoke.py`` opens the real window.
 """
 
 import os

@@ -1,4 +1,4 @@
-"""make_icons.py renders the brand SVG into the icon files Briefcase packages."""
+"""scripts/make_icons.py renders the brand SVG into the icon files Briefcase packages."""
 
 import sys
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 SHELL = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(SHELL))
+sys.path.insert(0, str(SHELL / "scripts"))
 import make_icons  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""Launch benchmark of the Positron shell: ``python shells/positron/bench.py [--runs N]``.
+"""Launch benchmark of the Positron shell: ``python shells/positron/scripts/bench.py [--runs N]``.
 
 Each run is a fresh process (``smoke.py``), timed from the moment it is launched until the window
 has loaded the Django home page (``median_s``; ``median_painted_s``: until the page has drawn two

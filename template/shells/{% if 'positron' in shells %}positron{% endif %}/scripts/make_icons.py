@@ -1,4 +1,4 @@
-"""Render the brand icon into the icons Briefcase packages: ``python make_icons.py``.
+"""The brand icon as the icons Briefcase packages: ``python shells/positron/scripts/make_icons.py``.
 
 Reads ``assets/brand/icon.svg`` (the project's one brand source; square artwork) and writes, into
 ``shells/positron/icons/`` (a build output, not committed):
@@ -20,9 +20,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-BRAND_SVG = HERE.parent.parent / "assets" / "brand" / "icon.svg"
-OUT_DIR = HERE / "icons"
+SHELL = Path(__file__).resolve().parent.parent  # shells/positron
+BRAND_SVG = SHELL.parent.parent / "assets" / "brand" / "icon.svg"
+OUT_DIR = SHELL / "icons"
 PNG_SIZES = (16, 32, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 ICNS_SIZE = 1024
