@@ -22,8 +22,9 @@ function known(problem) {
   return KNOWN_GAPS.some((gap) => gap.kind === problem.kind && gap.message.test(problem.message));
 }
 
-// The WASM build corrupts its memory after a few hundred files, and a second instance in the
-// same process fails too: callers pass at most ~100 files per process (tests/test_workflows.py).
+// The WASM build sometimes corrupts its heap after some files ("RuntimeError: unreachable"), and
+// a second instance in the same process fails too: tests/workflow_lint.py passes small batches
+// and splits a batch that crashed.
 async function main() {
   const files = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const lint = await createLinter();
