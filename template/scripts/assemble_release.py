@@ -30,11 +30,11 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_installers  # noqa: E402  (the project's version and the tag rule)
 import checksums  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,10 +52,6 @@ UPDATE_OS = {"linux": "linux", "macos": "darwin", "windows": "windows"}
 
 class ReleaseError(Exception):
     """A problem to report in one line."""
-
-
-def project_version(root: Path = ROOT) -> str:
-    return tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]["version"]
 
 
 def artifact_sets(release: Path) -> list[Path]:
@@ -149,12 +145,10 @@ def tauri_latest_json(release: Path, conf_file: Path = TAURI_CONF, now=None) -> 
 
 
 def release_tag(env: dict[str, str], version: str) -> str:
-    tag = f"v{version}"
-    if env.get("GITHUB_REF_TYPE") == "tag" and env.get("GITHUB_REF_NAME") != tag:
-        raise ReleaseError(
-            f"the tag {env.get('GITHUB_REF_NAME')} does not match the project version {version}"
-        )
-    return tag
+    problem = build_installers.tag_problem(env, version)
+    if problem:
+        raise ReleaseError(problem)
+    return f"v{version}"
 
 
 def release_files(release: Path) -> list[Path]:
@@ -178,7 +172,7 @@ def publish(release: Path, env: dict[str, str]) -> str:
     problems = verify_manifests(release)
     if problems:
         raise ReleaseError("checksums do not match, nothing uploaded: " + "; ".join(problems))
-    tag = release_tag(env, project_version())
+    tag = release_tag(env, build_installers.project_version())
     files = release_files(release)
     view = gh("release", "view", tag, "--json", "isDraft", check=False)
     if view.returncode == 0:

@@ -130,7 +130,7 @@ def test_publish_creates_the_draft_and_uploads_every_file(release, monkeypatch):
     fake = FakeGh(existing=None)
     monkeypatch.setattr(ar, "gh", fake)
     tag = ar.publish(release, {"GITHUB_SHA": "abc123"})
-    assert tag == f"v{ar.project_version()}"
+    assert tag == f"v{ar.build_installers.project_version()}"
     create = fake.calls[1]
     assert create[:4] == ("release", "create", tag, "--draft")
     assert create[-2:] == ("--target", "abc123")
