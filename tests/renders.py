@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import copier
+import yaml
 
 import fastcopier
 from matrix import ROOT, Combination, combinations
@@ -41,6 +42,11 @@ def subtree_of(relpath: str) -> str:
     if parts[0] in _BACKEND_TOP:
         return "backend"
     return "project"
+
+
+def answers(project: Path) -> dict:
+    """The answers copier recorded in a rendered project."""
+    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
 
 
 def _files(root: Path):
@@ -156,3 +162,14 @@ def distinct_subtrees(index: dict, kind: str) -> dict[str, list[dict]]:
         if digest:
             groups.setdefault(digest, []).append(entry)
     return groups
+
+
+def distinct_files(index: dict, kind: str, pattern: str) -> dict[str, tuple[Path, list[dict]]]:
+    """sha256 of a file -> (one rendered copy, every combination whose render has it), for the
+    files matching `pattern` (a glob from the project root) in the `kind` subtrees."""
+    found: dict[str, tuple[Path, list[dict]]] = {}
+    for entries in distinct_subtrees(index, kind).values():
+        for path in sorted(Path(entries[0]["dir"]).glob(pattern)):
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            found.setdefault(digest, (path, []))[1].extend(entries)
+    return found

@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
+import renders
 from conftest import distinct_runs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,10 +47,6 @@ def _require_node_tools() -> None:
         pytest.skip("node is not installed")
     if not (NODE_TOOLS / "node_modules" / "app-builder-lib" / "scheme.json").exists():
         pytest.skip("tests/node is not installed: run npm ci --prefix tests/node")
-
-
-def _answers(render: Path) -> dict:
-    return yaml.safe_load((render / ".copier-answers.yml").read_text(encoding="utf-8"))
 
 
 def _shell_env() -> dict:
@@ -92,7 +88,7 @@ def test_electron_builder_configs(render_index, tmp_path):
     checked = {entry["id"]: entry for entry in json.loads(result.stdout)}
     problems = []
     for run in runs:
-        entry, answers = checked[run.digest], _answers(run.root)
+        entry, answers = checked[run.digest], renders.answers(run.root)
         where = f"{run.digest} (e.g. {run.combinations[0]})"
         if "crash" in entry:
             problems.append(f"{where}: {entry['crash']}")

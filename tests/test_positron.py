@@ -23,7 +23,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import yaml
+
+import renders
 
 SHELL = Path("shells") / "positron"
 MIN_DISTINCT_COLOURS = 16
@@ -31,10 +32,6 @@ _GUI_PROBE = (
     "import gi; gi.require_version('Gtk', '3.0'); gi.require_version('WebKit2', '4.1'); "
     "from gi.repository import Gtk, WebKit2"
 )
-
-
-def _answers(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
 
 
 def _copy(project: Path, tmp_path: Path) -> Path:
@@ -106,7 +103,7 @@ def test_positron_extra_only_with_the_positron_shell(combination):
 
 def test_briefcase_configuration_matches_the_answers(positron_tree):
     project = positron_tree.root
-    answers = _answers(project)
+    answers = renders.answers(project)
     package = answers["package_name"]
     app_name = f"{package}_positron"
     shell_toml = tomllib.loads((project / SHELL / "pyproject.toml").read_text())
@@ -179,7 +176,7 @@ def test_positron_window_shows_the_django_page(positron_code_tree, tmp_path):
     from PIL import Image
 
     project = _copy(positron_code_tree.root, tmp_path)
-    answers = _answers(project)
+    answers = renders.answers(project)
     screenshot = tmp_path / "positron.png"
     env = {**_env(project), "POSITRON_SMOKE_SCREENSHOT": str(screenshot)}
     started = time.monotonic()

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -21,9 +20,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import workflow_lint
 import yaml
 
+import renders
+import workflow_lint
 from matrix import ROOT, load_questions
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -58,15 +58,9 @@ def _cli(*args, env=None) -> subprocess.CompletedProcess:
 
 def _distinct_ci_files(render_index: dict) -> dict[str, tuple[Path, list[dict]]]:
     """sha256 of ci.yml -> (one render's ci.yml, the combinations that generate it)."""
-    found: dict[str, tuple[Path, list[dict]]] = {}
-    missing = []
-    for entry in render_index["combinations"]:
-        path = Path(entry["dir"]) / runner.WORKFLOW
-        if not path.is_file():
-            missing.append(entry["id"])
-            continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        found.setdefault(digest, (path, []))[1].append(entry)
+    found = renders.distinct_files(render_index, "workflows", runner.WORKFLOW.as_posix())
+    covered = {e["id"] for _, entries in found.values() for e in entries}
+    missing = [e["id"] for e in render_index["combinations"] if e["id"] not in covered]
     assert not missing, f"{len(missing)} renders lack {runner.WORKFLOW}, e.g. {missing[:3]}"
     return found
 

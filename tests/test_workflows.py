@@ -19,11 +19,10 @@ import re
 from pathlib import Path
 
 import pytest
-import workflow_lint
 import yaml
 
 import renders
-from conftest import distinct_runs
+import workflow_lint
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = Path(".github") / "workflows"
@@ -76,10 +75,6 @@ def expected_variables(answers: dict) -> set[str]:
     if "tauri" in answers["shells"] and answers["update_feed"] != "manual":
         names.add("TAURI_UPDATER_PUBKEY")
     return names
-
-
-def _answers(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
 
 
 def _strings(node):
@@ -137,7 +132,7 @@ def names_in_doc(project: Path, universe: set[str]) -> set[str]:
 
 def test_secret_names_follow_the_answers(combination):
     project = Path(combination["dir"])
-    answers = _answers(project)
+    answers = renders.answers(project)
     secrets, variables = referenced(project)
     expected = expected_secrets(answers)
     assert secrets == expected, (
@@ -159,7 +154,7 @@ def _steps_running(job: dict, text: str) -> list[dict]:
 
 def test_ci_workflow_shape(workflows_tree):
     project = workflows_tree.root
-    shells = _answers(project)["shells"]
+    shells = renders.answers(project)["shells"]
     ci = _load(project / WORKFLOWS / "ci.yml")
     jobs = ci["jobs"]
     assert set(jobs) == {"lint", "tests", *shells}
@@ -179,7 +174,7 @@ def test_ci_workflow_shape(workflows_tree):
 
 def test_package_workflow_shape(workflows_tree):
     project = workflows_tree.root
-    answers = _answers(project)
+    answers = renders.answers(project)
     shells = answers["shells"]
     workflow = _load(project / WORKFLOWS / "desktop-packages.yml")
     jobs = workflow["jobs"]
@@ -245,33 +240,20 @@ def test_workflow_hygiene(workflows_tree):
     assert problems == []
 
 
-def _where(runs) -> dict[str, str]:
-    """Workflow file -> an example combination, for messages."""
-    return {
-        str(path): run.combinations[0]
-        for run in runs
-        for path in (run.root / WORKFLOWS).glob("*.yml")
-    }
-
-
-def _distinct_files(where: dict[str, str]) -> list[str]:
-    """One path per distinct workflow file content (most files are alike across subtrees)."""
-    by_content: dict[str, str] = {}
-    for path in sorted(where):
-        by_content.setdefault(hashlib.sha256(Path(path).read_bytes()).hexdigest(), path)
-    return sorted(by_content.values())
-
-
 def test_actionlint_and_zizmor_on_every_distinct_workflow(render_index, tmp_path):
     workflow_lint.require_tools()
-    runs = distinct_runs(render_index, "workflows")
-    where = _where(runs)
-    files = _distinct_files(where)
+    # Most workflow files are alike across subtrees: each distinct content is linted once.
+    distinct = renders.distinct_files(render_index, "workflows", f"{WORKFLOWS.as_posix()}/*.yml")
+    files = sorted(str(path) for path, _ in distinct.values())
     findings = workflow_lint.actionlint(files, tmp_path) + workflow_lint.zizmor(files)
     # One combination per file with findings, to reproduce it with copier copy.
-    examples = [f"{f} comes from e.g. {where[f]}" for f in files if any(f in x for x in findings)]
+    examples = [
+        f"{path} comes from e.g. {entries[0]['id']}"
+        for path, entries in distinct.values()
+        if any(str(path) in finding for finding in findings)
+    ]
     assert findings == [], "\n".join(findings[:40] + examples)
-    print(f"linted {len(files)} distinct files of {len(runs)} distinct workflow subtrees")
+    print(f"linted {len(files)} distinct workflow files")
 
 
 FULLY_SIGNED = [
@@ -302,7 +284,7 @@ def test_no_secret_value_reaches_the_render(render_index, tmp_path, monkeypatch,
     template = renders.RENDERS / render_index["template_hash"] / "template-src"
     project = tmp_path / "project"
     renders.render(template, data, project)
-    assert referenced(project)[0] == expected_secrets(_answers(project)), "signing is on"
+    assert referenced(project)[0] == expected_secrets(renders.answers(project)), "signing is on"
     leaks = [
         p.relative_to(project).as_posix()
         for p in project.rglob("*")
