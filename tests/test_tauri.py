@@ -1,9 +1,10 @@
 """The Tauri shell: config schema and answers, Tauri CLI, Rust contract, scripts, build and smoke.
 
 Every check runs once per distinct content of what it checks (the distinct tauri subtrees, or
-narrower: the distinct contract.rs, the distinct Cargo.toml), batched into as few tool runs as
-possible. What needs Tauri's crates (cargo test, tauri build, the launch smoke) first asks cargo
-whether crates.io is reachable and skips with that reason when it is not.
+narrower: the distinct contract.rs, the distinct Rust crate), batched into as few tool runs as
+possible. The heavy part compiles the real crate against crates.io with the shipped Cargo.lock
+(build, clippy, tests, fmt), bundles a .deb with the frozen backend and launches it under Xvfb.
+Every cargo run shares one CARGO_TARGET_DIR, so each crate is compiled once per profile.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 import yaml
 from jinja2 import Environment, StrictUndefined
 
+import renders
 from conftest import distinct_runs
 from context import DesktopDjangoFilters
 from matrix import ROOT
@@ -31,9 +33,15 @@ NODE_DIR = ROOT / "tests" / "node"
 TAURI_CLI = NODE_DIR / "node_modules" / "@tauri-apps" / "cli" / "tauri.js"
 TEMPLATE_SHELL = ROOT / "template" / "shells" / "{% if 'tauri' in shells %}tauri{% endif %}"
 STAGE_MAPPING = {"../../../.stage/backend/": "backend/"}
-NEEDS_CRATES_IO = (
-    "cargo test, tauri build and the launch smoke need Tauri's crates from crates.io, "
-    "which this machine cannot reach"
+# One target folder for every cargo run of the suite (and kept between runs on one machine).
+CARGO_TARGET = renders.RENDERS / "cargo" / "target"
+# What the compiled crate depends on: one compile per distinct content of these.
+CRATE_FILES = (
+    "src-tauri/Cargo.toml",
+    "src-tauri/Cargo.lock",
+    "src-tauri/build.rs",
+    "src-tauri/src/*.rs",
+    "src-tauri/capabilities/*",
 )
 
 
@@ -59,12 +67,12 @@ def _shells(index: dict) -> list[tuple[Path, tuple[str, ...]]]:
     return [(run.root / SHELL, run.combinations) for run in runs]
 
 
-def _distinct(index: dict, pattern: str) -> list[tuple[Path, list[str]]]:
-    """One shell per distinct content of the files matching `pattern` (a glob in shells/tauri)."""
+def _distinct(index: dict, *patterns: str) -> list[tuple[Path, list[str]]]:
+    """One shell per distinct content of the files matching `patterns` (globs in shells/tauri)."""
     groups: dict[str, tuple[Path, list[str]]] = {}
     for shell, combinations in _shells(index):
         digest = hashlib.sha256()
-        for path in sorted(shell.glob(pattern)):
+        for path in sorted(p for pattern in patterns for p in shell.glob(pattern)):
             digest.update(path.relative_to(shell).as_posix().encode() + b"\0" + path.read_bytes())
         groups.setdefault(digest.hexdigest(), (shell, []))[1].extend(combinations)
     return list(groups.values())
@@ -124,14 +132,15 @@ def test_config_matches_tauri_schema_and_answers(render_index):
             webview = windows["webviewInstallMode"]["type"]
             assert webview == data["tauri_webview_install"], combination
             updater = conf.get("plugins", {}).get("updater")
-            has_dependency = "tauri-plugin-updater" in cargo["dependencies"]
+            # Always declared (one Cargo.lock fits every project), compiled only with a feed.
+            assert cargo["dependencies"]["tauri-plugin-updater"]["optional"] is True
             if feed == "manual":
                 assert updater is None, combination
                 assert "createUpdaterArtifacts" not in conf["bundle"], combination
-                assert not has_dependency and "features" not in cargo, combination
+                assert cargo["features"]["default"] == [], combination
                 continue
             assert conf["bundle"]["createUpdaterArtifacts"] is True, combination
-            assert has_dependency and cargo["features"]["default"] == ["updater"], combination
+            assert cargo["features"]["default"] == ["updater"], combination
             assert "pubkey" not in updater, f"{combination}: a public key must never be invented"
             if feed == "github":
                 repo = answers["github_repository"]
@@ -462,101 +471,180 @@ def test_shell_script_tests_pass(render_index):
             assert check.returncode == 0, check.stderr
 
 
-# -- what needs crates.io ---------------------------------------------------------------------
+# -- the real crate, bundle and window -----------------------------------------------------------
 
 
-def _crates_io_problem(cargo_toml: Path, tmp_path: Path) -> str | None:
-    """None if cargo can resolve the shell's dependencies from crates.io, else cargo's error.
+def _cargo_env() -> dict[str, str]:
+    """The environment for cargo runs, or a skip naming what is missing (.ci/run installs it)."""
+    cargo = Path(_require("cargo"))
+    if sys.platform.startswith("linux"):
+        pkg = subprocess.run(["pkg-config", "--exists", "webkit2gtk-4.1"], capture_output=True)
+        if pkg.returncode != 0:
+            pytest.skip("Tauri on Linux needs libwebkit2gtk-4.1-dev (webkit2gtk-4.1)")
+    CARGO_TARGET.mkdir(parents=True, exist_ok=True)
+    return {
+        **os.environ,
+        "PATH": os.pathsep.join([str(cargo.parent), os.environ["PATH"]]),
+        "CARGO_TARGET_DIR": str(CARGO_TARGET),
+        "CARGO_TERM_COLOR": "never",
+    }
 
-    `cargo generate-lockfile` in a copy of Cargo.toml (with empty sources): it reads crates.io's
-    index but downloads no crate.
+
+def _project_copy(shell: Path, destination: Path) -> Path:
+    """A copy of the render holding `shell`, with the test tools' node_modules."""
+    project = destination / "project"
+    shutil.copytree(shell.parents[1], project, ignore=shutil.ignore_patterns("__pycache__"))
+    (project / SHELL / "node_modules").symlink_to(NODE_DIR / "node_modules")
+    return project
+
+
+def test_every_render_ships_the_same_cargo_lock(render_index):
+    """One Cargo.lock fits every answer: the updater crate is declared (optional) everywhere."""
+    locks = renders.distinct_files(render_index, "tauri", "shells/tauri/src-tauri/Cargo.lock")
+    assert len(locks) == 1, [str(path) for path, _ in locks.values()]
+    ((lock, _),) = locks.values()
+    packages = {p["name"]: p["version"] for p in tomllib.loads(lock.read_text())["package"]}
+    for crate in ("tauri", "tauri-build", "tauri-plugin-updater", "signal-hook", "serde_json"):
+        assert crate in packages, crate
+    shells = _distinct(render_index, "src-tauri/Cargo.toml")
+    assert len(shells) == 2, "expected the updater feature on and off"
+
+
+@pytest.mark.heavy
+def test_crate_builds_lints_and_tests(render_index, tmp_path):
+    """Per distinct crate (updater feature on and off): `npm test` (script tests + cargo test
+    --locked) with clippy -D warnings on the crate's own code in the same compile, and
+    `cargo fmt --check`.
+
+    `npm run lint` runs `cargo clippy --all-targets`, which checks every dependency once more in
+    check mode (minutes here); the same lints run on the crate's targets when clippy-driver is
+    the workspace wrapper of `cargo test`, exactly as `cargo clippy` sets it, while the 500
+    dependencies are compiled only once.
     """
-    cargo = _tool("cargo")
-    if cargo is None:
-        return "cargo is not installed"
-    probe = tmp_path / "crates-io-probe"
-    (probe / "src").mkdir(parents=True)
-    shutil.copy(cargo_toml, probe / "Cargo.toml")
-    (probe / "src" / "lib.rs").write_text("")
-    (probe / "src" / "main.rs").write_text("fn main() {}\n")
-    env = {**os.environ, "CARGO_NET_RETRY": "0", "CARGO_HTTP_TIMEOUT": "15"}
-    try:
-        run = subprocess.run(
-            [cargo, "generate-lockfile"],
-            cwd=probe,
+    env = _cargo_env()
+    clippy = Path(_require("clippy-driver"))
+    lint_env = {
+        **env,
+        "RUSTC_WORKSPACE_WRAPPER": str(clippy),
+        "CLIPPY_ARGS": "__CLIPPY_HACKERY__".join(["-D", "warnings", ""]),
+    }
+    for number, (shell, combinations) in enumerate(_distinct(render_index, *CRATE_FILES)):
+        project = _project_copy(shell, tmp_path / str(number))
+        where = f"{len(combinations)} combinations, e.g. {combinations[0]}"
+        fmt = subprocess.run(
+            ["cargo", "fmt", "--check", "--manifest-path", "src-tauri/Cargo.toml"],
+            cwd=project / SHELL,
             env=env,
             capture_output=True,
             text=True,
             timeout=120,
         )
-    except subprocess.TimeoutExpired:
-        return "cargo generate-lockfile timed out"
-    if run.returncode == 0:
-        return None
-    lines = [line.strip() for line in run.stderr.splitlines() if line.strip()]
-    return lines[-1] if lines else f"cargo exited {run.returncode}"
+        assert fmt.returncode == 0, f"{where}:\n{fmt.stdout}{fmt.stderr}"
+        test = subprocess.run(
+            ["node", "scripts/tauri.cjs", "test", "--all-targets"],
+            cwd=project / SHELL,
+            env=lint_env,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        output = test.stdout[-6000:] + test.stderr[-6000:]
+        assert test.returncode == 0, f"{where}:\n{output}"
+        assert "warning:" not in test.stderr, f"{where}:\n{output}"
+        results = [line for line in test.stdout.splitlines() if line.startswith("test result:")]
+        assert results and all(" 0 failed" in line for line in results), output
+        passed = sum(int(line.split(" passed")[0].rsplit(" ", 1)[1]) for line in results)
+        assert passed >= 15, f"only {passed} Rust tests ran:\n{output}"
+        print(f"crate {number} ({where}): {passed} Rust tests passed, clippy and fmt clean")
+
+
+def _screenshot_is_a_page(png: Path) -> str | None:
+    """None if the screenshot shows a rendered page (not blank, not one flat colour)."""
+    from PIL import Image, ImageStat
+
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        colours = len(set(rgb.resize((160, 120)).getdata()))
+        spread = max(ImageStat.Stat(rgb).stddev)
+    if colours < 8 or spread < 5:
+        return f"{png} looks blank ({colours} colours, stddev {spread:.1f})"
+    return None
 
 
 @pytest.mark.heavy
-def test_cargo_test_tauri_build_and_launch_smoke(render_index, tmp_path):
-    """`npm test` (cargo test), `npm run build` and the launch smoke, per distinct Cargo.toml."""
-    shells = _distinct(render_index, "src-tauri/Cargo.toml")
-    problem = _crates_io_problem(shells[0][0] / "src-tauri" / "Cargo.toml", tmp_path)
-    if problem is not None:
-        pytest.skip(f"{NEEDS_CRATES_IO} ({problem})")
-    if sys.platform.startswith("linux"):
-        pkg = subprocess.run(["pkg-config", "--exists", "webkit2gtk-4.1"], capture_output=True)
-        if pkg.returncode != 0:
-            pytest.skip("Tauri on Linux needs libwebkit2gtk-4.1-dev (webkit2gtk-4.1)")
-    cargo = Path(_require("cargo"))
-    env = {**os.environ, "PATH": os.pathsep.join([str(cargo.parent), os.environ["PATH"]])}
-    projects = []
-    for number, (shell, combinations) in enumerate(shells):
-        project = tmp_path / f"p{number}"
-        shutil.copytree(shell.parents[1], project)
-        (project / SHELL / "node_modules").symlink_to(NODE_DIR / "node_modules")
-        test = subprocess.run(
-            ["node", "scripts/tauri.cjs", "test"],
-            cwd=project / SHELL,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-        output = test.stdout[-4000:] + test.stderr[-4000:]
-        assert test.returncode == 0, f"e.g. {combinations[0]}:\n{output}"
-        projects.append(project)
-    for project in projects:
-        stage_script = project / "scripts" / "stage_backend.py"
-        if not stage_script.exists():
-            pytest.skip("cargo test passed; tauri build needs scripts/stage_backend.py (missing)")
-        subprocess.run([sys.executable, str(stage_script)], cwd=project, check=True, timeout=3600)
-        build = subprocess.run(
-            ["node", "scripts/tauri.cjs", "build", "--no-updater"],
-            cwd=project / SHELL,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-        assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
-        smoke = subprocess.run(
-            [sys.executable, "scripts/smoke.py", "tauri"],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        result = json.loads(smoke.stdout.strip().splitlines()[-1])
-        assert result["status"] == "passed", result
+def test_deb_bundle_carries_the_backend_and_launches(render_index, tmp_path):
+    """`npm run build` (release) makes a .deb that carries the frozen backend; the project's own
+    launch smoke (`scripts/smoke.py tauri --require`) runs it unpacked, under Xvfb and WebDriver.
+    """
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the .deb and the WebDriver launch test run on Linux")
+    env = _cargo_env()
+    shell, combinations = _shells(render_index)[0]
+    project = _project_copy(shell, tmp_path)
+    stage = subprocess.run(
+        [sys.executable, "scripts/stage_backend.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert stage.returncode == 0, stage.stdout[-3000:] + stage.stderr[-3000:]
+    build = subprocess.run(
+        ["node", "scripts/tauri.cjs", "build", "--no-updater", "--bundles", "deb"],
+        cwd=project / SHELL,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    conf = json.loads((project / SHELL / "src-tauri" / "tauri.conf.json").read_text())
+    debs = sorted((CARGO_TARGET / "release" / "bundle" / "deb").glob("*.deb"))
+    deb = max(debs, key=lambda p: p.stat().st_mtime)
+    assert conf["version"] in deb.name, deb
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True).stdout
+    manifest = json.loads((project / ".stage" / "backend" / "manifest.json").read_text())
+    resources = f"./usr/lib/{conf['productName']}/backend/"
+    for name in ("manifest.json", manifest["executable"]):
+        assert resources + name in listing, f"{name} is not in {deb.name}:\n{listing[:3000]}"
+    assert f"./usr/bin/{conf['mainBinaryName']}" in listing
+    depends = subprocess.run(
+        ["dpkg-deb", "-f", str(deb), "Depends"], capture_output=True, text=True
+    ).stdout
+    assert "libwebkit2gtk-4.1-0" in depends, depends
+
+    smoke = subprocess.run(
+        [sys.executable, "scripts/smoke.py", "tauri", "--require"],
+        cwd=project,
+        env={k: v for k, v in env.items() if k not in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS")},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    lines = [line for line in smoke.stdout.splitlines() if line.startswith("{")]
+    assert lines, smoke.stdout + smoke.stderr
+    result = json.loads(lines[-1])
+    assert result["status"] == "passed", json.dumps(result, indent=1)
+    checks = result["checks"]
+    expected = {"launch", "page", "navigation", "screenshot", "second-launch", "kill-9"}
+    expected |= {"sigterm", "failure-window"}
+    assert expected <= set(checks), checks
+    skipped = {name: detail for name, detail in checks.items() if detail.startswith("skipped")}
+    assert not skipped, skipped
+    assert "could not start" in checks["failure-window"], checks["failure-window"]
+    problem = _screenshot_is_a_page(CARGO_TARGET / "smoke" / "window.png")
+    assert problem is None, problem
+    print(f"{deb.name}: {deb.stat().st_size / 1e6:.1f} MB; smoke: {json.dumps(result)}")
 
 
 def test_smoke_script_skips_without_a_built_app(render_index, tmp_path):
     shell, _ = _shells(render_index)[0]
     project = shell.parents[1]
+    env = {**os.environ, "CARGO_TARGET_DIR": str(tmp_path / "no-build")}
     run = subprocess.run(
         [sys.executable, "scripts/smoke.py", "tauri"],
         cwd=project,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
@@ -565,10 +653,42 @@ def test_smoke_script_skips_without_a_built_app(render_index, tmp_path):
     assert run.returncode == 0 and len(lines) == 1, run.stdout + run.stderr
     result = json.loads(lines[0])
     assert result["shell"] == "tauri" and result["status"] == "skipped", result
-    conf = json.loads((shell / "src-tauri" / "tauri.conf.json").read_text())
-    binary = f"shells/tauri/src-tauri/target/release/{conf['mainBinaryName']}"
-    assert f"no built app at {binary}" in result["reason"], result
-    if _crates_io_problem(shell / "src-tauri" / "Cargo.toml", tmp_path) is not None:
-        assert "needs crates.io" in result["reason"], result
-        assert "which this machine cannot reach" in result["reason"], result
-    print(json.dumps(result))
+    assert "no built app at" in result["reason"] and "npm run build" in result["reason"], result
+    assert "crates.io" not in result["reason"], result
+    required = subprocess.run(
+        [sys.executable, "scripts/smoke.py", "tauri", "--require"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert required.returncode == 1 and '"failed"' in required.stdout, required.stdout
+
+
+def test_missing_toolchain_or_stage_is_one_line(render_index, tmp_path):
+    """No cargo on PATH, or no frozen backend: one line with the fix, before anything compiles."""
+    shell, _ = _shells(render_index)[0]
+    project = _project_copy(shell, tmp_path)
+    (project / SHELL / "src-tauri" / "icons").mkdir()
+    (project / SHELL / "src-tauri" / "icons" / "icon.png").write_bytes(b"")
+    node = Path(shutil.which("node")).parent
+    no_cargo = {**os.environ, "PATH": str(node), "CARGO_HOME": str(tmp_path / "none")}
+    for command in (["test"], ["lint"], ["build", "--no-updater"]):
+        run = subprocess.run(
+            ["node", "scripts/tauri.cjs", *command],
+            cwd=project / SHELL,
+            env=no_cargo,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        errors = [line for line in run.stderr.splitlines() if line.strip()]
+        assert run.returncode == 1, run.stdout + run.stderr
+        if command[0] == "build":  # the missing stage is found first
+            assert "python scripts/stage_backend.py" in run.stderr, run.stderr
+        else:
+            assert errors == [
+                "cargo (Rust) is not installed: install it from https://rustup.rs, "
+                "then open a new terminal"
+            ], run.stderr

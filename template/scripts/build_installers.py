@@ -241,6 +241,10 @@ def plan(
                     "in TAURI_UPDATER_PUBKEY or shells/tauri/updater-public.key); this build "
                     "cannot update itself"
                 )
+        if system == "linux":
+            # AppImage is not in tauri.conf.json's targets: its tool (linuxdeploy) comes from
+            # GitHub at build time, so local builds make .deb and .rpm and releases add it here.
+            build += ["--bundles", "deb,rpm,appimage"]
         windows = (
             tauri_windows_config(signing, thumbprint, sign_script) if system == "win32" else {}
         )
@@ -345,7 +349,9 @@ def artifacts(shell: str, shell_dir: Path) -> list[Path]:
     if shell == "electron":
         folder, pattern, deep = shell_dir / "dist", ELECTRON_FILES, False
     elif shell == "tauri":
-        folder, pattern, deep = shell_dir / "src-tauri/target/release/bundle", TAURI_FILES, True
+        # cargo honours CARGO_TARGET_DIR, relative to where it runs (src-tauri).
+        target = shell_dir / "src-tauri" / os.environ.get("CARGO_TARGET_DIR", "target")
+        folder, pattern, deep = target / "release" / "bundle", TAURI_FILES, True
     else:
         folder, pattern, deep = shell_dir / "dist", POSITRON_FILES, False
     if not folder.is_dir():

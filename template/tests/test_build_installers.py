@@ -104,25 +104,31 @@ def test_tauri_macos_names(tauri_dir):
     assert "APPLE_CERTIFICATE" not in unsigned.env, "an empty value would make Tauri fail"
 
 
+LINUX_BUNDLES = ["--bundles", "deb,rpm,appimage"]
+
+
 def test_tauri_updater_only_with_key_and_public_key(tauri_dir):
     without = plan("tauri", "linux", {}, tauri_dir)
-    assert without.commands == [["node", "scripts/tauri.cjs", "build", "--no-updater"]]
+    no_updater = ["node", "scripts/tauri.cjs", "build", "--no-updater"]
+    assert without.commands == [[*no_updater, *LINUX_BUNDLES]]
     assert "cannot update itself" in without.notes[-1]
     no_pubkey = plan("tauri", "linux", {**UPDATER}, tauri_dir)
     assert "--no-updater" in no_pubkey.commands[0]
     signed = plan("tauri", "linux", {**UPDATER, "TAURI_UPDATER_PUBKEY": "pub"}, tauri_dir)
-    assert signed.commands == [["node", "scripts/tauri.cjs", "build"]]
+    assert signed.commands == [["node", "scripts/tauri.cjs", "build", *LINUX_BUNDLES]]
     assert signed.env["TAURI_SIGNING_PRIVATE_KEY"] == "key"
     (tauri_dir / "updater-public.key").write_text("pub\n")
-    assert plan("tauri", "linux", {**UPDATER}, tauri_dir).commands[0][-1] == "build"
+    assert "--no-updater" not in plan("tauri", "linux", {**UPDATER}, tauri_dir).commands[0]
 
 
 def test_tauri_without_a_feed_ignores_the_updater(tauri_dir):
     conf = tauri_dir / "src-tauri" / "tauri.conf.json"
     conf.write_text(json.dumps({"productName": "Field Notes", "version": "1.2.3"}))
     steps = plan("tauri", "linux", {**UPDATER}, tauri_dir)
-    assert steps.commands == [["node", "scripts/tauri.cjs", "build"]]
+    assert steps.commands == [["node", "scripts/tauri.cjs", "build", *LINUX_BUNDLES]]
     assert "TAURI_SIGNING_PRIVATE_KEY" not in steps.env
+    # Only Linux release builds add the AppImage (its tool is downloaded from GitHub).
+    assert "--bundles" not in plan("tauri", "darwin", {}, tauri_dir).commands[0]
 
 
 def test_tauri_windows_signing_config(tauri_dir):

@@ -5,6 +5,11 @@
 // - dev:   `tauri dev` running the backend from source (python -m <package>.backend).
 // - build: `tauri build` bundling the frozen backend from .stage/backend.
 // - test:  this script's tests, then `cargo test` (contract.rs's tests among them).
+// - lint:  `cargo fmt --check` and `cargo clippy --all-targets -- -D warnings`.
+//
+// Every cargo step uses the committed Cargo.lock as it is (`--locked`): the crate versions the
+// template was tested with. Before compiling, the toolchain is checked, so a missing cargo or
+// WebKitGTK costs one line that says how to install it, not a page of compiler output.
 //
 // What differs between dev and build, and the updater's public key, is passed to Tauri with
 // `--config <json>` (merged into src-tauri/tauri.conf.json), so the committed config never
@@ -85,6 +90,40 @@ function configPatch({ command, conf, pubkey, noUpdater = false, signingKey = fa
   return { patch, errors, notes };
 }
 
+const LINUX_PACKAGES =
+  "sudo apt-get install libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev librsvg2-dev";
+
+/** What is missing to compile the shell here, as one line with the fix; null if nothing. */
+function missingToolchain({ run = spawnSync, platform = process.platform } = {}) {
+  const cargo = run("cargo", ["--version"], { encoding: "utf8" });
+  if (cargo.error || cargo.status !== 0) {
+    return "cargo (Rust) is not installed: install it from https://rustup.rs, then open a new terminal";
+  }
+  if (platform === "linux") {
+    const pkg = run("pkg-config", ["--exists", "webkit2gtk-4.1"], { encoding: "utf8" });
+    if (pkg.error) return `pkg-config is not installed: ${LINUX_PACKAGES}`;
+    if (pkg.status !== 0) return `WebKitGTK 4.1 development files are missing: ${LINUX_PACKAGES}`;
+  }
+  return null;
+}
+
+function preflight() {
+  const missing = missingToolchain();
+  if (missing) console.error(missing);
+  return missing ? 1 : 0;
+}
+
+function cargo(args, env = process.env) {
+  const manifest = path.join(SHELL_DIR, "src-tauri", "Cargo.toml");
+  const [command, ...rest] = args;
+  const run = spawnSync("cargo", [command, "--manifest-path", manifest, ...rest], {
+    stdio: "inherit",
+    env,
+  });
+  if (run.error) throw run.error;
+  return run.status === null ? 1 : run.status;
+}
+
 function tauri(args) {
   const cli = require.resolve("@tauri-apps/cli/tauri.js", { paths: [SHELL_DIR] });
   const run = spawnSync(process.execPath, [cli, ...args], { cwd: SHELL_DIR, stdio: "inherit" });
@@ -105,30 +144,32 @@ function ensureIcons() {
   return fs.existsSync(path.join(ICON_DIR, "icon.png")) ? 0 : icons();
 }
 
+// tauri-build copies the bundle resources; tests and lints do not need the frozen backend.
+const NO_STAGE_ENV = { ...process.env, TAURI_CONFIG: JSON.stringify({ bundle: { resources: null } }) };
+
 function test(passThrough) {
   const script = spawnSync(process.execPath, ["--test", path.join(__dirname, "tauri.test.cjs")], {
     stdio: "inherit",
   });
   if (script.status !== 0) return script.status === null ? 1 : script.status;
-  const status = ensureIcons();
+  const status = preflight() || ensureIcons();
   if (status !== 0) return status;
-  // tauri-build copies the bundle resources; tests do not need the frozen backend.
-  const env = { ...process.env, TAURI_CONFIG: JSON.stringify({ bundle: { resources: null } }) };
-  const manifest = path.join(SHELL_DIR, "src-tauri", "Cargo.toml");
-  const cargo = spawnSync("cargo", ["test", "--manifest-path", manifest, ...passThrough], {
-    stdio: "inherit",
-    env,
-  });
-  if (cargo.error) throw cargo.error;
-  return cargo.status === null ? 1 : cargo.status;
+  return cargo(["test", "--locked", ...passThrough], NO_STAGE_ENV);
+}
+
+function lint(passThrough) {
+  const status = preflight() || ensureIcons() || cargo(["fmt", "--check"]);
+  if (status !== 0) return status;
+  return cargo(["clippy", "--locked", "--all-targets", ...passThrough, "--", "-D", "warnings"], NO_STAGE_ENV);
 }
 
 function main(argv) {
   const [command, ...rest] = argv;
   if (command === "icons") return icons();
   if (command === "test") return test(rest);
+  if (command === "lint") return lint(rest);
   if (command !== "dev" && command !== "build") {
-    console.error("usage: node scripts/tauri.cjs icons | dev | build | test [-- options]");
+    console.error("usage: node scripts/tauri.cjs icons | dev | build | test | lint [-- options]");
     return 2;
   }
   const noUpdater = rest.includes("--no-updater");
@@ -146,14 +187,16 @@ function main(argv) {
     for (const error of errors) console.error(`\n${error}`);
     return 1;
   }
-  const status = ensureIcons();
+  const status = preflight() || ensureIcons();
   if (status !== 0) return status;
   // The splash is served by Tauri's own asset protocol, not by the CLI's dev server.
   const devServer = command === "dev" ? ["--no-dev-server"] : [];
-  return tauri([command, ...devServer, "--config", JSON.stringify(patch), ...passThrough]);
+  // `tauri build` runs cargo with --locked too: the tested crate versions, or a clear error.
+  const locked = command === "build" && !passThrough.includes("--") ? ["--", "--locked"] : [];
+  return tauri([command, ...devServer, "--config", JSON.stringify(patch), ...passThrough, ...locked]);
 }
 
-module.exports = { configPatch, readPubkey, KEY_HELP };
+module.exports = { configPatch, readPubkey, missingToolchain, KEY_HELP };
 
 if (require.main === module) {
   process.exitCode = main(process.argv.slice(2));

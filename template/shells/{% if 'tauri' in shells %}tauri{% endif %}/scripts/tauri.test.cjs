@@ -8,7 +8,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
-const { configPatch, readPubkey } = require("./tauri.cjs");
+const { configPatch, readPubkey, missingToolchain } = require("./tauri.cjs");
 
 const withFeed = { plugins: { updater: { endpoints: ["https://example.org/latest.json"] } } };
 const manual = {};
@@ -69,4 +69,20 @@ test("the public key comes from the environment first, then the file", () => {
   assert.equal(readPubkey({}, file), "FROM-FILE");
   assert.equal(readPubkey({ TAURI_UPDATER_PUBKEY: " FROM-ENV " }, file), "FROM-ENV");
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("a missing toolchain is one line naming the fix", () => {
+  const missing = { error: Object.assign(new Error("spawn ENOENT"), { code: "ENOENT" }) };
+  const ok = { status: 0 };
+  const answers = (byCommand) => (command) => byCommand[command];
+  const noCargo = missingToolchain({ run: answers({ cargo: missing }), platform: "linux" });
+  assert.match(noCargo, /^cargo \(Rust\) is not installed: .*rustup\.rs/);
+  const noWebKit = missingToolchain({
+    run: answers({ cargo: ok, "pkg-config": { status: 1 } }),
+    platform: "linux",
+  });
+  assert.match(noWebKit, /^WebKitGTK 4\.1 development files are missing: sudo apt-get install libwebkit2gtk-4\.1-dev/);
+  assert.doesNotMatch(noWebKit, /\n/);
+  assert.equal(missingToolchain({ run: answers({ cargo: ok }), platform: "darwin" }), null);
+  assert.equal(missingToolchain({ run: answers({ cargo: ok, "pkg-config": ok }), platform: "linux" }), null);
 });

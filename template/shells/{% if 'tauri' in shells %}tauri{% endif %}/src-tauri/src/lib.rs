@@ -63,22 +63,30 @@ impl Backend {
     }
 
     /// Close the backend's stdin (its stop signal), wait for it, and kill its process tree only
-    /// if it is still running after the grace period.
-    pub fn stop(&self) {
+    /// if it is still running after the grace period. Returns None if no backend was running,
+    /// else its exit code (None when it had to be killed).
+    pub fn stop(&self) -> Option<Option<i32>> {
         self.stopping.store(true, Ordering::SeqCst);
-        let Some(mut child) = self.child.lock().unwrap().take() else {
-            return;
-        };
+        let mut child = self.child.lock().unwrap().take()?;
         drop(child.stdin.take());
         let deadline = Instant::now() + contract::STOP_GRACE;
         while Instant::now() < deadline {
             match child.try_wait() {
-                Ok(Some(_)) => return,
+                Ok(Some(status)) => return Some(status.code()),
                 Ok(None) => thread::sleep(Duration::from_millis(50)),
                 Err(_) => break,
             }
         }
         kill_tree(&mut child);
+        Some(None)
+    }
+
+    /// Stop the backend and report how it ended on the status channel.
+    fn stop_and_report(&self) {
+        if let Some(code) = self.stop() {
+            let code = code.map_or("null".into(), |code| code.to_string());
+            status_line("backend-stopped", &[("code", code)]);
+        }
     }
 }
 
@@ -114,6 +122,26 @@ fn own_process_group(command: &mut Command) {
 
 #[cfg(not(unix))]
 fn own_process_group(_command: &mut Command) {}
+
+/// SIGTERM, SIGINT and SIGHUP (logout, shutdown, `kill`, Ctrl+C in a terminal) quit the app the
+/// way closing its window does, so the backend gets its clean stop instead of losing its parent.
+#[cfg(unix)]
+fn quit_on_signals(app: AppHandle) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) {
+        Ok(mut signals) => {
+            thread::spawn(move || {
+                if signals.forever().next().is_some() {
+                    app.exit(0);
+                }
+            });
+        }
+        Err(error) => eprintln!("cannot watch for quit signals ({error})"),
+    }
+}
+
+#[cfg(not(unix))]
+fn quit_on_signals(_app: AppHandle) {}
 
 fn smoke_mode() -> bool {
     std::env::var(SMOKE_ENV).is_ok_and(|value| value == "1")
@@ -254,9 +282,13 @@ fn fail(app: &AppHandle, backend: &Backend, reason: &str) {
     let product = app.package_info().name.clone();
     let message = contract::failure_message(&product, reason, &backend.log_file(), &tail);
     eprintln!("{message}");
+    let log_file = backend.log_file().display().to_string();
     status_line(
         "backend-failed",
-        &[("reason", contract::json_string(reason))],
+        &[
+            ("reason", contract::json_string(reason)),
+            ("log_file", contract::json_string(&log_file)),
+        ],
     );
     if !smoke_mode() {
         app.dialog()
@@ -400,6 +432,7 @@ pub fn run() {
             #[cfg(feature = "updater")]
             updater::register(app)?;
             let handle = app.handle().clone();
+            quit_on_signals(handle.clone());
             create_main_window(&handle, &setup_backend)?;
             let preset = std::env::var(contract::APP_DATA_ENV).ok();
             let app_data_dir =
@@ -411,7 +444,7 @@ pub fn run() {
         .expect("error while building the Tauri application");
     app.run(move |_app, event| {
         if let RunEvent::Exit = event {
-            backend.stop();
+            backend.stop_and_report();
         }
     });
 }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use tauri::{App, AppHandle, Manager};
+use tauri::{App, AppHandle};
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 use tauri_plugin_updater::UpdaterExt;
 
