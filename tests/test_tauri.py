@@ -236,8 +236,8 @@ def test_tauri_info_reads_each_distinct_config(render_index, tmp_path):
         assert "frontendDist: ../splash" in output, where
         assert "CSP: default-src 'self'" in output, where
         assert "tauri-plugin-single-instance" in output, where
-        conf = json.loads((copy / "src-tauri" / "tauri.conf.json").read_text())
-        assert ("tauri-plugin-updater" in output) == ("plugins" in conf), where
+        # Declared (optional) by every project, so that one Cargo.lock fits them all.
+        assert "tauri-plugin-updater" in output, where
 
 
 def test_tauri_cli_makes_icons_from_the_brand_svg(render_index, tmp_path):
@@ -564,7 +564,7 @@ def _screenshot_is_a_page(png: Path) -> str | None:
 
     with Image.open(png) as image:
         rgb = image.convert("RGB")
-        colours = len(set(rgb.resize((160, 120)).getdata()))
+        colours = len(set(rgb.resize((160, 120)).get_flattened_data()))
         spread = max(ImageStat.Stat(rgb).stddev)
     if colours < 8 or spread < 5:
         return f"{png} looks blank ({colours} colours, stddev {spread:.1f})"
@@ -604,10 +604,11 @@ def test_deb_bundle_carries_the_backend_and_launches(render_index, tmp_path):
     assert conf["version"] in deb.name, deb
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True).stdout
     manifest = json.loads((project / ".stage" / "backend" / "manifest.json").read_text())
-    resources = f"./usr/lib/{conf['productName']}/backend/"
+    listing = listing.replace(" ./usr/", " usr/")  # dpkg-deb writes either form
+    resources = f"usr/lib/{conf['productName']}/backend/"
     for name in ("manifest.json", manifest["executable"]):
         assert resources + name in listing, f"{name} is not in {deb.name}:\n{listing[:3000]}"
-    assert f"./usr/bin/{conf['mainBinaryName']}" in listing
+    assert f"usr/bin/{conf['mainBinaryName']}" in listing
     depends = subprocess.run(
         ["dpkg-deb", "-f", str(deb), "Depends"], capture_output=True, text=True
     ).stdout
