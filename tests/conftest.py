@@ -73,6 +73,18 @@ def pytest_generate_tests(metafunc):
             metafunc.parametrize(arg, params)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Longest first: the Tauri compiles, then the other heavy runs, then the many quick checks,
+    which then fill both cores around them (with `--dist worksteal`, no worker waits idle)."""
+
+    def rank(item) -> int:
+        if item.get_closest_marker("heavy") is None:
+            return 2
+        return 0 if item.path.name == "test_tauri.py" else 1
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
 def render_index(request) -> dict:
     """The whole index, for checks that batch every distinct subtree into one tool run."""
