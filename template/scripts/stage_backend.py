@@ -27,6 +27,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import subprocess
@@ -243,15 +244,32 @@ def smoke_check(executable: Path) -> None:
     finally:
         shutil.rmtree(app_data, ignore_errors=True)
     if result.returncode != 0:
+        output = result.stderr or result.stdout
         raise BuildError(
             f"the frozen backend failed `manage check` (exit {result.returncode}):\n"
-            + (result.stderr or result.stdout)[-4000:]
+            + output[-4000:]
+            + missing_module_hint(output)
         )
+
+
+def missing_module_hint(output: str) -> str:
+    """For a module the build left out: which one, and how to get it in (one paragraph)."""
+    found = re.findall(r"No module named '([^']+)'", output)
+    if not found:
+        return ""
+    name = found[-1]
+    top = name.split(".")[0]
+    return (
+        f"\n\nThe frozen build has no module {name!r}. If it is your code, move the package "
+        f"{top!r} into src/ (every top-level package there is built in) and list its app in "
+        "INSTALLED_APPS; if it is a library, add it to [project] dependencies in pyproject.toml "
+        "and install it, then build again."
+    )
 
 
 def write_manifest(folder: Path, digest: str) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
-    about = __import__(f"{freeze.PACKAGE}.about", fromlist=["VERSION"])
+    about = __import__(f"{freeze.PACKAGE}.desktop.about", fromlist=["VERSION"])
     facts_file = WORK / "backend" / freeze.FACTS_FILE
     facts = json.loads(facts_file.read_text(encoding="utf-8")) if facts_file.exists() else {}
     contents = "_internal" if (folder / "_internal").is_dir() else "."
@@ -268,7 +286,7 @@ def write_manifest(folder: Path, digest: str) -> dict:
         "django": importlib.metadata.version("django"),
         "settings": facts.get("settings"),
         "languages": facts.get("languages", []),
-        "static_dir": f"{contents}/{freeze.PACKAGE}/static".removeprefix("./"),
+        "static_dir": f"{contents}/{freeze.FROZEN_STATIC}".removeprefix("./"),
         "size_bytes": size,
         "files": count,
         "source_hash": digest,

@@ -1,6 +1,9 @@
 import json
 
+import pytest
 from django.test import Client
+
+pytestmark = pytest.mark.usefixtures("strict_token")
 
 
 def test_health_with_token(header_client):

@@ -84,7 +84,7 @@ def test_source_hash_follows_the_sources(stage_backend):
     assert first == stage_backend.source_hash()
     files = {p.relative_to(ROOT).as_posix() for p in stage_backend._hashed_files()}
     assert "pyproject.toml" in files and "packaging/backend.spec" in files
-    assert any(name.endswith("settings/base.py") for name in files)
+    assert any(name.endswith("desktop/settings/contract.py") for name in files)
 
 
 def test_modules_in_finds_folders_without_init(freeze, tmp_path):

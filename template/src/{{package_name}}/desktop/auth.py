@@ -12,6 +12,9 @@ characters, percent-encoded tricks) sends the browser to ``/`` instead.
 
 Everything else gets 403, static files and ``/health/`` included. Tokens are compared in constant
 time. The middleware sits before CSRF (and sessions, if a project adds them); CSRF stays on.
+
+In the layer's test settings (only), Django's test client passes: a project's own
+``TestCase`` suite needs no token.
 """
 
 from __future__ import annotations
@@ -85,16 +88,36 @@ def bootstrap_url(base_url: str, token: str, next_path: str = "/") -> str:
 
 
 def request_token_is_valid(request) -> bool:
+    if getattr(settings, "DESKTOP_AUTH_TRUST_TEST_CLIENT", False) and _is_test_client(request):
+        return True
     expected = configured_token()
     if tokens_match(expected, request.META.get(_META_HEADER)):
         return True
     return tokens_match(expected, request.COOKIES.get(cookie_name(request.get_port())))
 
 
+def _is_test_client(request) -> bool:
+    """Django's test client (test settings only): it never goes through a socket."""
+    meta = request.META
+    return meta.get("SERVER_NAME") == "testserver" and meta.get("REMOTE_ADDR") == "127.0.0.1"
+
+
+FORBIDDEN = "Forbidden: this app only answers the desktop window that started it."
+DEV_HINT = (
+    "Opening it in a browser during development? Use the bootstrap URL the backend printed "
+    "(python -m {package}.desktop dev or serve; manage.py runserver prints one too): "
+    "it sets the session cookie, then this page works."
+)
+
+
 def _forbidden() -> HttpResponse:
+    """A short 403; in development settings it says how to open the app (never the token)."""
+    text = FORBIDDEN
+    if getattr(settings, "DEBUG", False):
+        package = getattr(settings, "ROOT_URLCONF", "").split(".")[0]
+        text += "\n\n" + DEV_HINT.format(package=package)
     response = HttpResponseForbidden(
-        b"Forbidden: this app only answers the desktop window that started it.\n",
-        content_type="text/plain; charset=utf-8",
+        (text + "\n").encode(), content_type="text/plain; charset=utf-8"
     )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -24,19 +25,22 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from .. import about
+from . import about
 from .auth import TOKEN_ENV, TOKEN_HEADER
 from .readyline import parse_ready_line
+
+FIRST_ACCOUNT_PATH = "/desktop/first-account/"
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 
 
 def backend_command(executable: str | os.PathLike | None = None) -> list[str]:
-    """``[python, -m, <package>.backend]``, or a frozen backend program if given."""
+    """``[python, -m, <package>.desktop]``, or a frozen backend program if given."""
     if executable is not None:
         return [str(executable)]
-    return [sys.executable, "-m", f"{about.PACKAGE}.backend"]
+    return [sys.executable, "-m", f"{about.PACKAGE}.desktop"]
 
 
 def backend_environment(
@@ -83,6 +87,40 @@ class LaunchedBackend:
     @property
     def stderr_text(self) -> str:
         return "".join(self._stderr)
+
+    def post_form(self, path: str, fields: Mapping[str, str]) -> int:
+        """GET the form at ``path`` for its CSRF cookie and token, POST ``fields``; the status."""
+        status, headers, body = self.get(path)
+        if status != 200:
+            return status
+        cookie = re.search(r"([A-Za-z0-9_]+csrftoken=[^;]+)", headers.get("Set-Cookie", ""))
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        if not (cookie and token):
+            raise ValueError(f"{path} has no CSRF cookie and form token")
+        data = urlencode({"csrfmiddlewaretoken": token.group(1).decode(), **fields}).encode()
+        return self.get(
+            path,
+            data=data,
+            headers={
+                "Cookie": cookie.group(1),
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": self.url.rstrip("/"),
+            },
+        )[0]
+
+    def create_first_account(
+        self, username: str = "ada", password: str = "a-long-Passphrase-9"
+    ) -> bool:
+        """What the first window of a fresh ``accounts`` install does: create the first account
+        on the app's own page (until then every page leads there). False if there is none to
+        create (a ``local`` install, or an account exists)."""
+        if self.get(FIRST_ACCOUNT_PATH)[0] != 200:
+            return False
+        fields = {"username": username, "password1": password, "password2": password}
+        status = self.post_form(FIRST_ACCOUNT_PATH, fields)
+        if status != 302:
+            raise BackendStartError(f"creating the first account answered {status}, not 302")
+        return True
 
     def get(
         self,

@@ -7,8 +7,11 @@ backend sets for itself and for the worker child.
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import re
+import sys
 from pathlib import Path
 
 PROCESS_ENV = "DESKTOP_DJANGO_PROCESS"
@@ -60,3 +63,38 @@ def logging_config(directory: Path, name: str | None = None, level: str | None =
             "django.db.backends": {"level": "INFO"},
         },
     }
+
+
+class LogStream(io.TextIOBase):
+    """A text stream that writes each line to a logger: stdout once the ready line is out.
+
+    The shell reads the backend's stdout for the ready line; a stray ``print()`` or Django's
+    console mail backend must not write there afterwards, so their lines land in the log.
+    """
+
+    def __init__(self, logger: logging.Logger, level: int = logging.INFO) -> None:
+        super().__init__()
+        self.logger = logger
+        self.level = level
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        for line in lines:
+            self.logger.log(self.level, "%s", line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.logger.log(self.level, "%s", self._pending)
+            self._pending = ""
+
+
+def capture_stdout(name: str = "stdout") -> None:
+    """From now on, ``sys.stdout`` writes go to the log (logger ``name``), not the shell."""
+    sys.stdout.flush()
+    sys.stdout = LogStream(logging.getLogger(name))

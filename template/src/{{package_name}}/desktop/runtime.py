@@ -2,7 +2,7 @@
 
 Two ways, one code path:
 
-* the backend process (``python -m <package>.backend``, or its frozen build) calls
+* the backend process (``python -m <package>.desktop``, or its frozen build) calls
   :meth:`Backend.serve_forever`: serve in the main thread, worker as a supervised child process;
 * a shell that runs Django in its own process (Positron) calls :func:`start_in_process`, which
   serves on a thread and runs the worker on a thread, and later calls :meth:`Backend.stop`.
@@ -26,8 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .. import about
-from . import auth, logs, readyline, server
+from . import about, auth, logs, readyline, server
 from .appdata import APP_DATA_ENV, InstanceLock
 from .stop import StopController
 from .worker import WorkerSupervisor, WorkerThread, recover_interrupted_tasks, stop_grace
@@ -35,8 +34,8 @@ from .worker import WorkerSupervisor, WorkerThread, recover_interrupted_tasks, s
 logger = logging.getLogger(__name__)
 
 SETTINGS_ENV = "DJANGO_SETTINGS_MODULE"
-DEV_SETTINGS = f"{about.PACKAGE}.settings.dev"
-PACKAGED_SETTINGS = f"{about.PACKAGE}.settings.packaged"
+DEV_SETTINGS = f"{about.PACKAGE}.desktop.settings.dev"
+PACKAGED_SETTINGS = f"{about.PACKAGE}.desktop.settings.packaged"
 
 
 def default_settings_module() -> str:
@@ -108,7 +107,9 @@ class Backend:
         if not self.lock.acquire():
             logger.warning("another backend uses %s", settings.APP_DATA_DIR)
         self.migrated = migrate_if_needed()
-        if self.lock.held:
+        from django.apps import apps
+
+        if self.lock.held and apps.is_installed("django_tasks_db"):
             recover_interrupted_tasks()
 
     def bind(self, port: int = 0) -> dict[str, Any]:
@@ -131,8 +132,10 @@ class Backend:
         return self.info
 
     def start_worker(self) -> None:
-        if self.worker_mode == "none":
-            return
+        from django.apps import apps
+
+        if self.worker_mode == "none" or not apps.is_installed("django_tasks_db"):
+            return  # no tasks configured: nothing to run
         if self.worker_mode == "process":
             self.worker = WorkerSupervisor(grace=self.grace).start()
         else:
@@ -162,6 +165,7 @@ class Backend:
     def serve_forever(self, stop: StopController) -> None:
         """Print the ready line, start the worker, serve until ``stop``; then stop everything."""
         readyline.emit_ready_line(self.info)
+        logs.capture_stdout()
         logger.info("ready on %s (startup %.0f ms)", self.url, self.info["startup_ms"])
         from django.conf import settings
 

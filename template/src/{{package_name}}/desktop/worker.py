@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import about
+from . import about
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def worker_command() -> list[str]:
     """How to start the worker child: the same program with the ``worker`` subcommand."""
     if getattr(sys, "frozen", False):
         return [sys.executable, "worker"]
-    return [sys.executable, "-m", f"{about.PACKAGE}.backend", "worker"]
+    return [sys.executable, "-m", f"{about.PACKAGE}.desktop", "worker"]
 
 
 def worker_environment(base: dict[str, str] | None = None) -> dict[str, str]:
@@ -199,7 +199,7 @@ def worker_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env["DESKTOP_DJANGO_PROCESS"] = "worker"
     env[PARENT_PID_ENV] = str(os.getpid())
     if not getattr(sys, "frozen", False):
-        # Make ``-m <package>.backend`` importable whatever the child's cwd is.
+        # Make ``-m <package>.desktop`` importable whatever the child's cwd is.
         src = str(Path(__file__).resolve().parents[2])
         paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
         if src not in paths:

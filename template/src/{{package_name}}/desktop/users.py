@@ -1,0 +1,85 @@
+"""Who the request is: the desktop user (``DESKTOP_USER`` in the project's settings).
+
+``local``: the app is one person's. Every request that passed the token check is the local
+user, created on first use (a superuser with an unusable password), so ``request.user``,
+``login_required``, permissions and the admin work with no login screen. A user who logged in
+explicitly (e.g. another account through the admin's login) stays that user.
+
+``accounts``: ordinary Django login. While no account exists, pages send the browser to
+``/desktop/first-account/`` to create one inside the app (it is behind the token like the rest).
+"""
+
+from __future__ import annotations
+
+import getpass
+import threading
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import HttpResponseRedirect
+
+LOCAL_USERNAME = "local"
+FIRST_ACCOUNT_PATH = "/desktop/first-account/"
+
+_lock = threading.Lock()
+_local_user_id: int | None = None
+
+
+def local_user():
+    """The local user, created once (superuser, unusable password)."""
+    global _local_user_id
+    model = get_user_model()
+    manager = model._default_manager
+    if _local_user_id is not None:
+        user = manager.filter(pk=_local_user_id).first()
+        if user is not None:
+            return user
+    with _lock:
+        user = manager.filter(**{model.USERNAME_FIELD: LOCAL_USERNAME}).first()
+        if user is None:
+            user = model(**{model.USERNAME_FIELD: LOCAL_USERNAME})
+            user.first_name = _os_user_name()[:150]
+            user.is_staff = user.is_superuser = True
+            user.set_unusable_password()
+            user.save()
+        _local_user_id = user.pk
+    return user
+
+
+def _os_user_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers, services)
+        return ""
+
+
+def forget_local_user() -> None:
+    """For tests that swap databases: the cached id may not exist in the next one."""
+    global _local_user_id
+    _local_user_id = None
+
+
+def _is_static(path: str) -> bool:
+    static_url = "/" + settings.STATIC_URL.lstrip("/") if settings.STATIC_URL else None
+    return bool(static_url) and path.startswith(static_url)
+
+
+class DesktopUserMiddleware:
+    """After Django's AuthenticationMiddleware: the local user, or the first-account redirect."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if getattr(settings, "DESKTOP_USER_ACTIVE", True) and hasattr(request, "user"):
+            if not request.user.is_authenticated:
+                if settings.DESKTOP_USER == "local":
+                    request.user = local_user()
+                elif (
+                    request.method in ("GET", "HEAD")
+                    and request.path_info != FIRST_ACCOUNT_PATH
+                    and not _is_static(request.path_info)
+                    and not get_user_model()._default_manager.exists()
+                ):
+                    return HttpResponseRedirect(FIRST_ACCOUNT_PATH)
+        return self.get_response(request)

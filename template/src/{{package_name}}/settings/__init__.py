@@ -1,1 +1,0 @@
-"""Settings modules: ``dev`` (from source), ``packaged`` (installed app), ``test`` (pytest)."""
