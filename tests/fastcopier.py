@@ -2,8 +2,9 @@
 
 Across renders in one process: parsing copier.yml (pure-Python YAML), asking git whether the
 template path is a repository, and compiling the same Jinja sources. Within one render (answers are
-final once files render): the answers-file path, the remembered answers, and git's core.fileMode,
-which copier recomputes once per file. Output is unchanged: tests/test_fastcopier.py renders with
+final once files render): the answers-file path, the remembered answers, the Jinja context, and
+git's core.fileMode, which copier recomputes once per file or string; path parts without Jinja are
+not rendered at all. Output is unchanged: tests/test_fastcopier.py renders with
 and without this and compares the trees byte for byte.
 """
 
@@ -84,6 +85,8 @@ _rendering: dict[int, dict] = {}
 def _memoize_per_render(worker_class) -> None:
     """Answers are final once files render; copier still recomputes these for every file."""
     render_template = worker_class._render_template
+    render_context = worker_class._render_context
+    render_string = worker_class._render_string
     answers_relpath = worker_class.answers_relpath.fget
     answers_to_remember = worker_class._answers_to_remember
     sync_exec_bit = worker_class._sync_git_index_executable_bit
@@ -102,6 +105,17 @@ def _memoize_per_render(worker_class) -> None:
         if name not in memo:
             memo[name] = compute()
         return memo[name]
+
+    def cached_render_context(self):
+        # Built from the final answers for every string and file: once per render (a copy, as
+        # callers may add to it).
+        return dict(_once(self, "context", lambda: render_context(self)))
+
+    def plain_render_string(self, string, extra_context=None):
+        # Most path parts ("src", "tests", ...) hold no Jinja at all: they render to themselves.
+        if isinstance(string, str) and "{" not in string and id(self) in _rendering:
+            return string
+        return render_string(self, string, extra_context)
 
     def cached_answers_relpath(self):
         return _once(self, "answers_relpath", lambda: answers_relpath(self))
@@ -124,6 +138,8 @@ def _memoize_per_render(worker_class) -> None:
         return sync_exec_bit(self, dst_relpath, src_mode)
 
     worker_class._render_template = _render_template
+    worker_class._render_context = cached_render_context
+    worker_class._render_string = plain_render_string
     worker_class.answers_relpath = property(cached_answers_relpath)
     worker_class._answers_to_remember = cached_answers_to_remember
     worker_class._sync_git_index_executable_bit = cached_sync_exec_bit

@@ -207,6 +207,8 @@ def test_positron_window_shows_the_django_page(positron_code_tree, tmp_path):
     )
     assert "/desktop-auth/bootstrap/" not in result["url"]
     assert result["navigation_hook"] == "webkitgtk"
+    # WebKitGTK keeps cookies in a file under app data: an accounts login survives a relaunch.
+    assert Path(result["cookie_store"]).parent == Path(result["app_data_dir"])
     assert result["off_origin_navigation"] == "refused"
     assert result["backend_stopped"] is True and result["threads_left"] == []
     assert result["exit_code"] == 0

@@ -112,7 +112,8 @@ def test_quotes_and_markup_in_free_text_answers_give_a_clean_project(copie, stag
             text=True,
         )
         assert run.returncode == 0, run.stdout + run.stderr
-    about = (project / "src" / result.answers["package_name"] / "about.py").read_text("utf-8")
+    layer = project / "src" / result.answers["package_name"] / "desktop"
+    about = (layer / "about.py").read_text("utf-8")
     values = {
         node.targets[0].id: node.value.value
         for node in ast.parse(about).body

@@ -13,6 +13,7 @@ const { installTokenHeader } = require('./headers');
 const { backendCommand } = require('./locate');
 const { menuTemplate } = require('./menu');
 const { isAppUrl } = require('./origin');
+const { startUrl } = require('./readyline');
 const { denyAllPermissions, guardWebContents, secureWebPreferences } = require('./security');
 const { BackendSupervisor, defaultLogFile, newToken, stopGraceMs } = require('./supervisor');
 const { UpdateController } = require('./updates');
@@ -247,10 +248,11 @@ function createApp({
     window.on('closed', () => {
       if (state.window === window) state.window = null;
     });
+    const firstPage = startUrl(info);
     try {
-      await window.loadURL(info.url);
+      await window.loadURL(firstPage);
     } catch (error) {
-      log(`loading ${info.url} failed: ${error.message}`);
+      log(`loading ${firstPage} failed: ${error.message}`);
       if (!window.isDestroyed()) window.show();
       closeSplash();
     }

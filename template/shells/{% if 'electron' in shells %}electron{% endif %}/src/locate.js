@@ -1,7 +1,7 @@
 'use strict';
 // Where the backend is and how to start it.
 //
-// Development (not packaged): `<python> -m <package>.backend` with cwd = the project root and
+// Development (not packaged): `<python> -m <package>.desktop` with cwd = the project root and
 // <project>/src on PYTHONPATH. Python: $DESKTOP_DJANGO_PYTHON, else the project's .venv, else
 // python3/python on PATH.
 // Packaged: `<resources>/backend/manifest.json` = {"executable": "<relative path>", "version": ...},
@@ -109,14 +109,14 @@ function backendCommand({
   return {
     mode: 'development',
     command: python,
-    args: ['-m', `${packageName}.backend`],
+    args: ['-m', `${packageName}.desktop`],
     cwd: projectRoot,
     env: {
       PYTHONPATH: env.PYTHONPATH ? `${src}${separator}${env.PYTHONPATH}` : src,
       PYTHONUNBUFFERED: '1',
     },
     version: null,
-    description: `${python} -m ${packageName}.backend (python from ${source})`,
+    description: `${python} -m ${packageName}.desktop (python from ${source})`,
   };
 }
 

@@ -29,14 +29,14 @@ test('Windows: .venv\\Scripts\\python.exe and PATHEXT', () => {
     'C:\\Python312\\python.exe');
 });
 
-test('development command: python -m <package>.backend from the project root, src on PYTHONPATH', () => {
+test('development command: python -m <package>.desktop from the project root, src on PYTHONPATH', () => {
   const command = backendCommand({
     isPackaged: false, packageName: 'field_notes', projectRoot: ROOT, platform: 'linux',
     env: { DESKTOP_DJANGO_PYTHON: '/py', PYTHONPATH: '/extra' },
   });
   assert.equal(command.mode, 'development');
   assert.equal(command.command, '/py');
-  assert.deepEqual(command.args, ['-m', 'field_notes.backend']);
+  assert.deepEqual(command.args, ['-m', 'field_notes.desktop']);
   assert.equal(command.cwd, ROOT);
   assert.equal(command.env.PYTHONPATH, `${path.posix.join(ROOT, 'src')}:/extra`);
   assert.equal('DJANGO_SETTINGS_MODULE' in command.env, false);

@@ -26,6 +26,16 @@ function parseReadyLine(line) {
 }
 
 /**
+ * The first page to open: `info.url` plus the ready line's `start_url` (DESKTOP_START_URL in the
+ * project's settings) when that is a path on the app's origin, else the root.
+ */
+function startUrl(info) {
+  const start = typeof info.start_url === 'string' ? info.start_url : '/';
+  const local = /^\/(?!\/)[\x21-\x7e]*$/.test(start) && !start.includes('\\');
+  return info.url.replace(/\/$/, '') + (local ? start : '/');
+}
+
+/**
  * Splits a byte stream into lines. `onLine(text)` gets each complete line without its line end.
  * Over-long lines are cut at MAX_LINE characters so a misbehaving child cannot grow memory.
  */
@@ -82,4 +92,4 @@ class TailBuffer {
   }
 }
 
-module.exports = { MAX_LINE, REQUIRED_FIELDS, LineSplitter, TailBuffer, parseReadyLine };
+module.exports = { MAX_LINE, REQUIRED_FIELDS, LineSplitter, TailBuffer, parseReadyLine, startUrl };

@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 const { test } = require('node:test');
 
-const { LineSplitter, MAX_LINE, TailBuffer, parseReadyLine } = require('./readyline');
+const { LineSplitter, MAX_LINE, TailBuffer, parseReadyLine, startUrl } = require('./readyline');
 
 const READY = { event: 'ready', port: 50123, pid: 42, url: 'http://127.0.0.1:50123/', log_file: '/l/backend.log', app_data_dir: '/d' };
 
@@ -57,4 +57,12 @@ test('the stderr tail keeps the last lines', () => {
   const tail = new TailBuffer(2);
   tail.push('one\ntwo\nthree\nfour');
   assert.equal(tail.text(), 'three\nfour');
+});
+
+test('opens the start page the ready line names, if it is a path on the app origin', () => {
+  assert.equal(startUrl(READY), 'http://127.0.0.1:50123/');
+  assert.equal(startUrl({ ...READY, start_url: '/catalog/?q=1' }), 'http://127.0.0.1:50123/catalog/?q=1');
+  for (const bad of ['//evil.example/', 'https://evil.example/', '/a\\b', '/a b', '', 7]) {
+    assert.equal(startUrl({ ...READY, start_url: bad }), 'http://127.0.0.1:50123/', String(bad));
+  }
 });

@@ -2,7 +2,7 @@
 // The npm scripts of the Tauri shell: `npm run icons | dev | build | test [-- options]`.
 //
 // - icons: generate src-tauri/icons from the project's brand source assets/brand/icon.svg.
-// - dev:   `tauri dev` running the backend from source (python -m <package>.backend).
+// - dev:   `tauri dev` running the backend from source (python -m <package>.desktop).
 // - build: `tauri build` bundling the frozen backend from .stage/backend.
 // - test:  this script's tests, then `cargo test` (contract.rs's tests among them).
 // - lint:  `cargo fmt --check` and `cargo clippy --all-targets -- -D warnings`.

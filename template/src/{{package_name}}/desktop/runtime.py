@@ -127,6 +127,7 @@ class Backend:
             version=about.VERSION,
             settings=os.environ.get(SETTINGS_ENV, ""),
             migrated=self.migrated,
+            start_url=getattr(settings, "DESKTOP_START_URL", "/"),
             startup_ms=round((time.perf_counter() - self.started) * 1000, 1),
         )
         return self.info

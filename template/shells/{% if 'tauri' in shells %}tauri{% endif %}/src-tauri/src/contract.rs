@@ -308,6 +308,19 @@ pub struct ReadyInfo {
     pub pid: Option<u32>,
     /// The backend's log file, for error messages.
     pub log_file: Option<String>,
+    /// The page the window opens first (`DESKTOP_START_URL` in the project's settings); always a
+    /// local path, `/` when the line has none or an unsafe one.
+    pub start_url: String,
+}
+
+/// `value` if it is a path on the app's own origin (`/…`, not `//host`, no backslash or control
+/// characters); the Python side validates it too, this keeps the shell safe on its own.
+fn local_path(value: &str) -> Option<&str> {
+    let safe = value.starts_with('/')
+        && !value.starts_with("//")
+        && !value.contains('\\')
+        && value.chars().all(|c| c.is_ascii_graphic());
+    safe.then_some(value)
 }
 
 /// The ready info if `line` is the backend's ready line
@@ -336,6 +349,12 @@ pub fn parse_ready_line(line: &str) -> Option<ReadyInfo> {
             .and_then(Json::as_str)
             .filter(|path| !path.is_empty())
             .map(str::to_string),
+        start_url: value
+            .get("start_url")
+            .and_then(Json::as_str)
+            .and_then(local_path)
+            .unwrap_or("/")
+            .to_string(),
     })
 }
 
@@ -532,7 +551,7 @@ pub fn pick_python(
     PathBuf::from(if windows { "python" } else { "python3" })
 }
 
-/// `<python> -m <package>.backend` from the project root, with `<root>/src` first on PYTHONPATH
+/// `<python> -m <package>.desktop` from the project root, with `<root>/src` first on PYTHONPATH
 /// so that it also runs before `pip install -e .`.
 pub fn dev_backend_command(
     root: &Path,
@@ -707,6 +726,19 @@ mod tests {
             info.log_file.as_deref(),
             Some(r"C:\Users\Ana\AppData\Local\com.example.app\logs\backend.log")
         );
+        assert_eq!(info.start_url, "/");
+    }
+
+    #[test]
+    fn start_url_is_a_local_path_or_the_root() {
+        let with = |start: &str| {
+            let line = format!(r#"{{"event":"ready","port":1,"start_url":{start:?}}}"#);
+            parse_ready_line(&line).unwrap().start_url
+        };
+        assert_eq!(with("/catalog/"), "/catalog/");
+        for unsafe_value in ["//evil.example/", "https://evil.example/", "/a\\b", "/a b", ""] {
+            assert_eq!(with(unsafe_value), "/", "{unsafe_value:?}");
+        }
     }
 
     #[test]
@@ -919,16 +951,16 @@ mod tests {
             PathBuf::from("python")
         );
 
-        let command = dev_backend_command(root, venv.clone(), "my_app.backend", false, Some("/x"));
+        let command = dev_backend_command(root, venv.clone(), "my_app.desktop", false, Some("/x"));
         assert_eq!(command.program, venv);
-        assert_eq!(command.args, ["-m", "my_app.backend"]);
+        assert_eq!(command.args, ["-m", "my_app.desktop"]);
         assert_eq!(command.cwd, root);
         let src = root.join("src").to_string_lossy().into_owned();
         assert_eq!(
             command.env,
             [("PYTHONPATH".to_string(), format!("{src}:/x"))]
         );
-        let windows = dev_backend_command(root, venv, "my_app.backend", true, Some("C:\\lib"));
+        let windows = dev_backend_command(root, venv, "my_app.desktop", true, Some("C:\\lib"));
         assert_eq!(windows.env[0].1, format!("{src};C:\\lib"));
     }
 

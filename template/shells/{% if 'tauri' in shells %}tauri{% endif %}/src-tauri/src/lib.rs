@@ -390,7 +390,7 @@ fn run_backend(app: AppHandle, backend: Arc<Backend>, app_data_dir: PathBuf) {
             ),
         ],
     );
-    let url = contract::bootstrap_url(info.port, &token, "/");
+    let url = contract::bootstrap_url(info.port, &token, &info.start_url);
     match (Url::parse(&url), app.get_webview_window(MAIN_WINDOW)) {
         (Ok(url), Some(window)) => {
             if let Err(error) = window.navigate(url) {
