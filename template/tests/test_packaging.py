@@ -125,3 +125,12 @@ def test_modules_in_finds_folders_without_init(freeze, tmp_path):
 )
 def test_data_pruning(freeze, dest, kept):
     assert freeze.keep_data(dest, {"en", "en_US"}) is kept
+
+
+def test_a_module_missing_from_the_build_is_named_with_the_fix(stage_backend):
+    output = "Traceback …\nModuleNotFoundError: No module named 'catalog.views'\n"
+    hint = stage_backend.missing_module_hint(output)
+    assert "'catalog.views'" in hint and "move the package 'catalog' into src/" in hint
+    assert "INSTALLED_APPS" in hint and "pyproject.toml" in hint
+    assert stage_backend.missing_module_hint("SystemCheckError: something else") == ""
+
