@@ -75,7 +75,12 @@ def pytest_generate_tests(metafunc):
 
 def pytest_collection_modifyitems(config, items):
     """Longest first: the Tauri compiles, then the other heavy runs, then the many quick checks,
-    which then fill both cores around them (with `--dist worksteal`, no worker waits idle)."""
+    which then fill both cores around them (with `--dist worksteal`, no worker waits idle).
+
+    worksteal hands each of the two workers one contiguous half of this list and then moves
+    work from the tail of the longer queue, so the list is dealt like cards (every other test
+    into the second half): each worker starts with one of the two Tauri builds and half of the
+    other heavy runs, instead of one worker getting both Tauri builds back to back."""
 
     def rank(item) -> int:
         if item.get_closest_marker("heavy") is None:
@@ -83,6 +88,7 @@ def pytest_collection_modifyitems(config, items):
         return 0 if item.path.name == "test_tauri.py" else 1
 
     items.sort(key=rank)
+    items[:] = items[0::2] + items[1::2]
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ REMOTE = re.compile(
     r"""|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:url\()?["']?(?:https?:)?//""",
     re.IGNORECASE,
 )
-# <script> without src=, except data blocks such as {{ value|json_script }} (type="...json").
+# <script> without src=, except data blocks such as json_script makes (type="application/json").
 INLINE_SCRIPT = re.compile(
     r"<script\b(?![^>]*\bsrc\s*=)(?![^>]*\btype\s*=\s*[\"']?[^\"'>]*json)[^>]*>", re.IGNORECASE
 )
@@ -79,8 +79,8 @@ def check_templates_against_csp(app_configs=None, **kwargs):
                     Warning(
                         f"Template {path.relative_to(folder).as_posix()} {problem}; the app's "
                         "Content-Security-Policy blocks it, so the page would look broken.",
-                        hint="Serve the file from your app's static/ folder and link it with "
-                        "{% static %} (move inline code and styles there too), or widen "
+                        hint="Serve the file from your app's static/ folder and link it with the "
+                        "static template tag (move inline code and styles there too), or widen "
                         "DESKTOP_CSP in settings.py if you really need it.",
                         obj=str(path),
                         id="desktop.W001",

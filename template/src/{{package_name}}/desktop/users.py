@@ -23,6 +23,7 @@ FIRST_ACCOUNT_PATH = "/desktop/first-account/"
 
 _lock = threading.Lock()
 _local_user_id: int | None = None
+_has_accounts = False  # once an account exists it stays so: no query per request after that
 
 
 def local_user():
@@ -54,9 +55,17 @@ def _os_user_name() -> str:
 
 
 def forget_local_user() -> None:
-    """For tests that swap databases: the cached id may not exist in the next one."""
-    global _local_user_id
+    """For tests that swap databases: what is cached may not hold in the next one."""
+    global _local_user_id, _has_accounts
     _local_user_id = None
+    _has_accounts = False
+
+
+def has_accounts() -> bool:
+    global _has_accounts
+    if not _has_accounts:
+        _has_accounts = get_user_model()._default_manager.exists()
+    return _has_accounts
 
 
 def _is_static(path: str) -> bool:
@@ -79,7 +88,7 @@ class DesktopUserMiddleware:
                     request.method in ("GET", "HEAD")
                     and request.path_info != FIRST_ACCOUNT_PATH
                     and not _is_static(request.path_info)
-                    and not get_user_model()._default_manager.exists()
+                    and not has_accounts()
                 ):
                     return HttpResponseRedirect(FIRST_ACCOUNT_PATH)
         return self.get_response(request)
