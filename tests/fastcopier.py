@@ -107,9 +107,15 @@ def _memoize_per_render(worker_class) -> None:
         return memo[name]
 
     def cached_render_context(self):
-        # Built from the final answers for every string and file: once per render (a copy, as
-        # callers may add to it).
-        return dict(_once(self, "context", lambda: render_context(self)))
+        # Built from the final answers for every string and file: once per render. Callers
+        # change the copy they get, and `_copier_conf` inside it (answers_relpath blanks
+        # `answers_file`), so both are copied.
+        context = dict(_once(self, "context", lambda: render_context(self)))
+        conf = context["_copier_conf"]
+        fresh = type(conf)()
+        fresh._pending, fresh._done = dict(conf._pending), dict(conf._done)
+        context["_copier_conf"] = fresh
+        return context
 
     def plain_render_string(self, string, extra_context=None):
         # Most path parts ("src", "tests", ...) hold no Jinja at all: they render to themselves.

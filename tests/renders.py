@@ -54,7 +54,8 @@ def subtree_of(relpath: str) -> str:
 
 def answers(project: Path) -> dict:
     """The answers copier recorded in a rendered project."""
-    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    text = (project / ".copier-answers.yml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _files(root: Path):

@@ -6,8 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
+import renders
 from checks import file_problems, path_problems
 
 
@@ -19,7 +18,7 @@ def test_combination_renders_clean(combination):
 
 
 def test_answers_file_records_the_combination(combination):
-    answers = yaml.safe_load((Path(combination["dir"]) / ".copier-answers.yml").read_text())
+    answers = renders.answers(Path(combination["dir"]))
     for name, value in combination["data"].items():
         assert answers[name] == value, name
 

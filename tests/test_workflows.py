@@ -91,7 +91,8 @@ def _strings(node):
 
 @functools.cache
 def _parsed(digest: str, path_text: str) -> dict:
-    return yaml.safe_load(Path(path_text).read_text(encoding="utf-8"))
+    text = Path(path_text).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _load(path: Path) -> dict:
