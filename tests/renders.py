@@ -153,9 +153,9 @@ def build_index(
     index_file = base / "index.json"
     if index_file.exists():
         return json.loads(index_file.read_text())
-    if RENDERS.exists():  # renders of older template versions
-        for old in RENDERS.iterdir():
-            if old.is_dir():
+    if RENDERS.exists():  # renders of older template versions (not the shared cargo target:
+        for old in RENDERS.iterdir():  # cargo itself knows what changed)
+            if old.is_dir() and re.fullmatch(r"[0-9a-f]{16}", old.name):
                 shutil.rmtree(old, ignore_errors=True)
     combos = combinations() if combos is None else combos
     template = stage_template(base)

@@ -736,7 +736,13 @@ mod tests {
             parse_ready_line(&line).unwrap().start_url
         };
         assert_eq!(with("/catalog/"), "/catalog/");
-        for unsafe_value in ["//evil.example/", "https://evil.example/", "/a\\b", "/a b", ""] {
+        for unsafe_value in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/a\\b",
+            "/a b",
+            "",
+        ] {
             assert_eq!(with(unsafe_value), "/", "{unsafe_value:?}");
         }
     }
