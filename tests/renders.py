@@ -28,6 +28,8 @@ RENDERS = Path(
 )
 # What copier reads from this repository (`migrations/` runs during `copier update`).
 _TEMPLATE_PARTS = ("copier.yml", "extensions", "migrations", "template")
+# What renders it here: a change to these makes new renders too.
+_RENDERER = ("tests/renders.py", "tests/fastcopier.py")
 # The generated project's Python suite depends on these; they form the "backend" subtree.
 ANSWER_DATA_SUFFIX = ".answers.json"
 # Lines that only carry an answer whose every value the generated suite exercises in each run
@@ -74,6 +76,8 @@ def template_hash() -> str:
                 continue
             digest.update(f"{part}/{rel}\0".encode())
             digest.update(path.read_bytes())
+    for name in _RENDERER:
+        digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
