@@ -133,4 +133,3 @@ def test_a_module_missing_from_the_build_is_named_with_the_fix(stage_backend):
     assert "'catalog.views'" in hint and "move the package 'catalog' into src/" in hint
     assert "INSTALLED_APPS" in hint and "pyproject.toml" in hint
     assert stage_backend.missing_module_hint("SystemCheckError: something else") == ""
-
