@@ -104,9 +104,9 @@ def _is_test_client(request) -> bool:
 
 FORBIDDEN = "Forbidden: this app only answers the desktop window that started it."
 DEV_HINT = (
-    "Opening it in a browser during development? Use the bootstrap URL the backend printed "
-    "(python -m {package}.desktop dev or serve; manage.py runserver prints one too): "
-    "it sets the session cookie, then this page works."
+    "Opening it in a browser during development? Use the bootstrap URL that "
+    "python -m {package}.desktop or manage.py runserver printed when started without a token: "
+    "it sets the token cookie, then this page works."
 )
 
 
