@@ -17,6 +17,7 @@ import threading
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
+from django.utils.functional import SimpleLazyObject
 
 LOCAL_USERNAME = "local"
 FIRST_ACCOUNT_PATH = "/desktop/first-account/"
@@ -68,27 +69,41 @@ def has_accounts() -> bool:
     return _has_accounts
 
 
-def _is_static(path: str) -> bool:
-    static_url = "/" + settings.STATIC_URL.lstrip("/") if settings.STATIC_URL else None
-    return bool(static_url) and path.startswith(static_url)
+def exempt(view):
+    """Mark a view that needs no desktop user (health, the first-account page itself)."""
+    view.desktop_user_exempt = True
+    return view
 
 
 class DesktopUserMiddleware:
-    """After Django's AuthenticationMiddleware: the local user, or the first-account redirect."""
+    """After Django's AuthenticationMiddleware: the local user, or the first-account redirect.
+
+    Works in ``process_view``, so only requests that reach a view are concerned (WhiteNoise has
+    answered static files already), and views marked with :func:`exempt` are left alone. The
+    local user is lazy, like Django's own ``request.user``: a view that never looks at it costs
+    no query.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if getattr(settings, "DESKTOP_USER_ACTIVE", True) and hasattr(request, "user"):
-            if not request.user.is_authenticated:
-                if settings.DESKTOP_USER == "local":
-                    request.user = local_user()
-                elif (
-                    request.method in ("GET", "HEAD")
-                    and request.path_info != FIRST_ACCOUNT_PATH
-                    and not _is_static(request.path_info)
-                    and not has_accounts()
-                ):
-                    return HttpResponseRedirect(FIRST_ACCOUNT_PATH)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "desktop_user_exempt", False) or not hasattr(request, "user"):
+            return None
+        if not getattr(settings, "DESKTOP_USER_ACTIVE", True):
+            return None
+        current = request.user
+        if settings.DESKTOP_USER == "local":
+            request.user = SimpleLazyObject(
+                lambda: current if current.is_authenticated else local_user()
+            )
+        elif (
+            request.method in ("GET", "HEAD")
+            and not current.is_authenticated
+            and not has_accounts()
+        ):
+            return HttpResponseRedirect(FIRST_ACCOUNT_PATH)
+        return None
