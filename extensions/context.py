@@ -240,6 +240,38 @@ def shells_error(value) -> str:
     return ""
 
 
+# The Python dependencies of a generated project, in one place: pyproject.toml of a new project
+# and requirements-desktop*.txt of a wrapped one render these lists.
+REQUIREMENTS = {
+    # 5.1 is the first Django with SQLite's transaction_mode; a new project starts on the LTS.
+    "django_new": "Django>=5.2,<6.1",
+    "django_wrapped": "Django>=5.1,<6.1",
+    "runtime": ["waitress>=3.0", "whitenoise>=6.6"],
+    # Pre-1.0 releases change APIs: `copier update` raises these bounds once a release is tested.
+    "tasks": ["django-tasks>=0.12,<0.13", "django-tasks-db>=0.13,<0.14"],
+    "dev": [
+        "pytest>=8",
+        "pytest-django>=4.9",
+        "ruff>=0.6",
+        "playwright>=1.45",
+        "pyinstaller>=6.10",
+    ],
+    # The Positron shell: Toga for this OS, toga-dummy for its unit tests, Briefcase to package
+    # it, resvg-py + Pillow for its icons. The Linux pins suit Debian 12 (girepository-1.0).
+    "positron": [
+        "toga-core>=0.5.4,<0.6",
+        "toga-gtk==0.5.4; sys_platform == 'linux'",
+        "pygobject<3.51; sys_platform == 'linux'",
+        "toga-cocoa>=0.5.4,<0.6; sys_platform == 'darwin'",
+        "toga-winforms>=0.5.4,<0.6; sys_platform == 'win32'",
+        "toga-dummy==0.5.4; sys_platform == 'linux'",
+        "toga-dummy>=0.5.4,<0.6; sys_platform != 'linux'",
+        "briefcase>=0.4",
+        "resvg-py>=0.5",
+        "pillow>=10",
+    ],
+}
+
 _FILTERS = {
     "slugify": slugify,
     "to_package_name": to_package_name,
@@ -265,3 +297,4 @@ class DesktopDjangoFilters(Extension):
     def __init__(self, environment):
         super().__init__(environment)
         environment.filters.update(_FILTERS)
+        environment.globals["requirements"] = REQUIREMENTS

@@ -18,8 +18,15 @@ from jinja2 import Environment, StrictUndefined
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "extensions"))
 from context import DesktopDjangoFilters  # noqa: E402
+from wrap import WrapFilters  # noqa: E402
 
-_ENV = Environment(undefined=StrictUndefined, extensions=[DesktopDjangoFilters])
+_ENV = Environment(undefined=StrictUndefined, extensions=[DesktopDjangoFilters, WrapFilters])
+# What copier's questions see of `_copier_conf` while the matrix is computed: no destination
+# (renders go to empty folders, where the wrap validators have nothing to look at).
+_CONF = {"dst_path": "", "src_path": str(ROOT)}
+# Free-text answers with no default outside a real project: the matrix answers them as a user
+# would (tests/fixtures/existing/flat is laid out like this).
+REQUIRED_ANSWERS = {"django_settings_module": "mysite.settings"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,15 @@ def load_questions(path: Path = ROOT / "copier.yml") -> dict:
 
 def _render(value, context: dict):
     if isinstance(value, str) and ("{{" in value or "{%" in value):
-        return _ENV.from_string(value).render(**context)
+        return _ENV.from_string(value).render(_copier_conf=_CONF, **context)
+    return value
+
+
+def _default(spec: dict, context: dict):
+    """A question's default as copier computes it: rendered, then cast to the question's type."""
+    value = _render(spec.get("default", ""), context)
+    if spec.get("type") == "bool" and isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "yes", "y", "on"}
     return value
 
 
@@ -87,12 +102,15 @@ def combinations(questions: dict | None = None) -> list[Combination]:
         grown = []
         for data, context in partials:
             if not _applies(spec, context):
-                grown.append((data, context))
+                # Copier still puts the default of a skipped question in the render context.
+                grown.append((data, {**context, name: _default(spec, context)}))
                 continue
             values = branch_values(name, spec, context)
-            if values is None:
-                default = _render(spec.get("default", ""), context)
-                grown.append((data, {**context, name: default}))
+            if values is None and not _default(spec, context) and name in REQUIRED_ANSWERS:
+                value = REQUIRED_ANSWERS[name]
+                grown.append(({**data, name: value}, {**context, name: value}))
+            elif values is None:
+                grown.append((data, {**context, name: _default(spec, context)}))
             else:
                 grown.extend(({**data, name: v}, {**context, name: v}) for v in values)
         partials = grown

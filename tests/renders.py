@@ -38,8 +38,16 @@ ANSWER_DATA_SUFFIX = ".answers.json"
 # render once more, end to end.
 ANSWER_LINES = {
     "settings.py": re.compile(rb'^DESKTOP_USER = "[a-z]+"$', re.MULTILINE),
+    "about.py": re.compile(rb'^DESKTOP_USER = "[a-z]+"$', re.MULTILINE),
 }
 _BACKEND_TOP = {"src", "tests", "packaging", "scripts", "manage.py", "pyproject.toml"}
+# A wrapped project's desktop files (its own project is not in a render): the layer's package
+# folder is named after the project's, so any path through a "desktop" folder counts.
+_WRAPPED_BACKEND_TOP = _BACKEND_TOP | {"desktop-tests"}
+# Renders of `existing_project` answers hash into kinds of their own ("wrapped_<kind>"): the
+# heavy runs of the plain kinds need the project a new render has; tests/test_wrap.py runs a
+# wrapped one inside real projects. "python" and "workflows" stay shared (lint, structure).
+SHARED_KINDS = {"python", "workflows"}
 
 
 def subtree_of(relpath: str) -> str:
@@ -49,9 +57,15 @@ def subtree_of(relpath: str) -> str:
         return parts[1]
     if parts[0] == ".github":
         return "workflows"
-    if parts[0] in _BACKEND_TOP:
+    if parts[0] in _WRAPPED_BACKEND_TOP or parts[0].startswith("requirements-desktop"):
+        return "backend"
+    if parts[0] != "docs" and "desktop" in parts[1:-1]:
         return "backend"
     return "project"
+
+
+def is_wrapped(project: Path) -> bool:
+    return bool(answers(project).get("existing_project"))
 
 
 def answers(project: Path) -> dict:
@@ -84,7 +98,7 @@ def template_hash() -> str:
 def code_record(rel: str, record: bytes) -> bytes:
     """``record`` with the answer values of :data:`ANSWER_LINES` blanked out."""
     pattern = ANSWER_LINES.get(rel.rsplit("/", 1)[-1])
-    if pattern is None or not rel.startswith("src/"):
+    if pattern is None or rel.startswith(("shells/", "docs/")):
         return record
     return pattern.sub(lambda m: m.group(0).split(b"=")[0] + b"= <answer>", record)
 
@@ -99,11 +113,16 @@ def subtree_hashes(project: Path) -> dict[str, str]:
       distinct data file is still schema-checked.
     """
     digests: dict[str, hashlib._Hash] = {}
+    wrapped = is_wrapped(project)
     for rel, path in _files(project):
         record = rel.encode() + b"\0" + path.read_bytes() + b"\0"
         kind = subtree_of(rel)
+        if wrapped and kind not in SHARED_KINDS:
+            kind = f"wrapped_{kind}"
         digests.setdefault(kind, hashlib.sha256()).update(record)
-        if kind not in {"project", "workflows"} and not rel.endswith(ANSWER_DATA_SUFFIX):
+        if kind not in {"project", "workflows", "wrapped_project"} and not rel.endswith(
+            ANSWER_DATA_SUFFIX
+        ):
             digests.setdefault(f"{kind}_code", hashlib.sha256()).update(code_record(rel, record))
         if rel.endswith(".py"):
             digests.setdefault("python", hashlib.sha256()).update(record)

@@ -126,7 +126,7 @@ def tauri_latest_json(release: Path, conf_file: Path = TAURI_CONF, now=None) -> 
         reasons = "; ".join(missing) or "no Tauri artifact sets"
         print(
             f"::warning::no latest.json written, so installed apps see no update ({reasons}). "
-            "Set TAURI_SIGNING_PRIVATE_KEY and the updater public key (docs/release.md).",
+            "Set TAURI_SIGNING_PRIVATE_KEY and the updater public key (release doc in docs/).",
             flush=True,
         )
         return None
@@ -184,7 +184,7 @@ def publish(release: Path, env: dict[str, str]) -> str:
     else:
         notes = (
             "Installers of every desktop shell, with SHA-256 manifests (SHA256SUMS-<set>.txt). "
-            "Air-gapped installs: see docs/release.md."
+            "Air-gapped installs: see the release doc in docs/."
         )
         command = ["release", "create", tag, "--draft", "--title", tag, "--notes", notes]
         if env.get("GITHUB_SHA"):

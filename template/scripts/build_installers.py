@@ -4,8 +4,8 @@
 
 .github/workflows/desktop-packages.yml runs it on macOS, Windows and Linux (after
 ``python scripts/stage_backend.py`` for Electron and Tauri). It reads the signing secrets under
-the names docs/release.md lists, drops the empty ones (a fork, or a repository without them, builds
-unsigned instead of failing), hands each tool its own variable names, runs the shell's build and
+the names the release doc in docs/ lists, drops the empty ones (a fork, or a repository without
+them, builds unsigned instead of failing), hands each tool its own variable names, runs the shell's build and
 copies the installers and update files into ``<out>/<shell>-<os>/`` (one artifact set).
 
 Secret names (one set for every shell):
@@ -307,14 +307,39 @@ def electron_builder_cli(shell_dir: Path) -> str:
 # --- version -------------------------------------------------------------------------------------
 
 
+def _project_table(root: Path) -> dict | None:
+    """``[project]`` of pyproject.toml; None in a wrapped project (its packaging is its own)."""
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return None
+    return tomllib.loads(path.read_text(encoding="utf-8")).get("project")
+
+
+def _freeze(root: Path):
+    sys.path.insert(0, str(root / "packaging"))
+    import freeze
+
+    return freeze
+
+
 def project_version(root: Path = ROOT) -> str:
-    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    return data["project"]["version"]
+    table = _project_table(root)
+    if table is not None:
+        return table["version"]
+    # The desktop layer's about.py: the version a wrapped project's installers carry.
+    freeze = _freeze(root)
+    about = freeze.SRC / freeze.PACKAGE / "desktop" / "about.py"
+    found = re.search(r'^VERSION = "([^"]+)"$', about.read_text(encoding="utf-8"), re.MULTILINE)
+    if found is None:
+        raise SystemExit(f"no VERSION = \"...\" line in {about}")
+    return found.group(1)
 
 
 def project_slug(root: Path = ROOT) -> str:
-    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    return data["project"]["name"]
+    table = _project_table(root)
+    if table is not None:
+        return table["name"]
+    return _freeze(root).NAME.removesuffix("-backend")
 
 
 def tag_problem(env: dict[str, str], version: str) -> str | None:
@@ -325,8 +350,9 @@ def tag_problem(env: dict[str, str], version: str) -> str | None:
     if tag == f"v{version}":
         return None
     return (
-        f"the tag {tag} does not match the project version {version} (pyproject.toml): tag "
-        f"v{version}, or bump the version first (docs/release.md, 'Cut a release')"
+        f"the tag {tag} does not match the project version {version} (pyproject.toml or "
+        "the desktop layer's about.py): tag "
+        f"v{version}, or bump the version first (the release doc in docs/, 'Cut a release')"
     )
 
 

@@ -48,7 +48,16 @@ SPEC = ROOT / "packaging" / "backend.spec"
 LOCK = ROOT / "build" / "stage_backend.lock"
 MANIFEST = "manifest.json"
 # What the build depends on (besides the installed packages and this Python).
-HASHED = ["src", "packaging", "scripts/stage_backend.py", "pyproject.toml"]
+HASHED = [
+    freeze.SRC.relative_to(ROOT).as_posix(),
+    "packaging",
+    "scripts/stage_backend.py",
+    "pyproject.toml",
+    "requirements.txt",
+    "requirements-desktop.txt",
+]
+# Never inputs of the build, and large: skipped when the source folder is the repository root.
+UNHASHED_DIRS = {"node_modules", "target", "build", "dist", "shells", "venv", "__pycache__"}
 # PyInstaller log lines worth showing as progress, and how to say them.
 MILESTONES = {
     "Initializing module dependency graph": "reading the project's settings and imports",
@@ -89,10 +98,10 @@ def _hashed_files() -> list[Path]:
         if path.is_file():
             files.append(path)
         elif path.is_dir():
-            for file in sorted(path.rglob("*")):
-                if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
-                    files.append(file)
-    return files
+            for folder, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in UNHASHED_DIRS and d[0] != ".")
+                files += [Path(folder, n) for n in sorted(names) if not n.endswith(".pyc")]
+    return sorted(set(files))
 
 
 def source_hash() -> str:
@@ -131,6 +140,14 @@ def folder_size(folder: Path) -> tuple[int, int]:
             total += path.stat().st_size
             count += 1
     return total, count
+
+
+def ignored_folder(folder: Path) -> None:
+    """Create an output folder git ignores by itself (a wrapped project's .gitignore is its
+    own); a folder that already exists is left as it is."""
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        (folder / ".gitignore").write_text("# Build output (scripts/stage_backend.py)\n*\n")
 
 
 class BuildLock:
@@ -259,16 +276,21 @@ def missing_module_hint(output: str) -> str:
         return ""
     name = found[-1]
     top = name.split(".")[0]
+    where = freeze.SRC.relative_to(ROOT).as_posix()
+    if freeze.WHOLE_SOURCE_DIR:
+        code = f"{where}/ (every top-level package there is built in) and list its app in "
+    else:
+        place = "the repository root" if where == "." else f"{where}/"
+        code = f"{place} (next to your settings package) and list it or its app in "
     return (
         f"\n\nThe frozen build has no module {name!r}. If it is your code, move the package "
-        f"{top!r} into src/ (every top-level package there is built in) and list its app in "
-        "INSTALLED_APPS; if it is a library, add it to [project] dependencies in pyproject.toml "
-        "and install it, then build again."
+        f"{top!r} into {code}INSTALLED_APPS; if it is a library, add it to your requirements "
+        "(pyproject.toml dependencies or requirements.txt) and install it, then build again."
     )
 
 
 def write_manifest(folder: Path, digest: str) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(freeze.SRC))
     about = __import__(f"{freeze.PACKAGE}.desktop.about", fromlist=["VERSION"])
     facts_file = WORK / "backend" / freeze.FACTS_FILE
     facts = json.loads(facts_file.read_text(encoding="utf-8")) if facts_file.exists() else {}
@@ -358,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    for folder in (ROOT / "build", ROOT / ".stage"):
+        ignored_folder(folder)
     with BuildLock(LOCK):
         if options.if_changed:
             digest = source_hash()

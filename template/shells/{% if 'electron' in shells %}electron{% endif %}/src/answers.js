@@ -23,6 +23,12 @@ function validateAnswers(data, file = 'app.answers.json') {
     if (typeof data[key] !== 'string' || !data[key].trim()) fail(file, `"${key}" must be a non-empty string`);
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(data.packageName)) fail(file, '"packageName" is not a Python package name');
+  // Inside the project: a relative folder without "..", "." for the root.
+  const sourceDir = data.sourceDir === undefined ? 'src' : data.sourceDir;
+  if (typeof sourceDir !== 'string' || !/^(\.|[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)$/.test(sourceDir)
+    || sourceDir.split('/').includes('..')) {
+    fail(file, '"sourceDir" must be a folder inside the project, such as "src" or "."');
+  }
   const updates = data.updates || {};
   if (!FEEDS.has(updates.feed)) fail(file, '"updates.feed" must be github, generic or manual');
   if (updates.feed === 'github' && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(updates.githubRepository || '')) {
@@ -39,6 +45,7 @@ function validateAnswers(data, file = 'app.answers.json') {
   }
   return {
     ...data,
+    sourceDir,
     author: data.author || {},
     updates,
     macSigning: { enabled: Boolean(mac.enabled), notarization: mac.enabled ? mac.notarization : null },

@@ -23,6 +23,8 @@ test("this project's app.answers.json is valid", () => {
 
 test('accepts every feed and signing choice', () => {
   validateAnswers(BASE);
+  assert.equal(validateAnswers(BASE).sourceDir, 'src', 'a new project imports from src/');
+  assert.equal(validateAnswers({ ...BASE, sourceDir: '.' }).sourceDir, '.');
   validateAnswers({ ...BASE, updates: { feed: 'github', githubRepository: 'acme/field-notes' } });
   validateAnswers({ ...BASE, updates: { feed: 'generic', url: 'https://downloads.example.org/fn/' } });
   validateAnswers({ ...BASE, macSigning: { enabled: true, notarization: 'apple_id' } });
@@ -35,6 +37,8 @@ test('names the field that is wrong', () => {
   const cases = [
     [{ ...BASE, appId: '' }, /appId/],
     [{ ...BASE, packageName: 'field-notes' }, /packageName/],
+    [{ ...BASE, sourceDir: '../elsewhere' }, /sourceDir/],
+    [{ ...BASE, sourceDir: '/abs' }, /sourceDir/],
     [{ ...BASE, updates: { feed: 'ftp' } }, /updates\.feed/],
     [{ ...BASE, updates: { feed: 'github', githubRepository: 'no-slash' } }, /githubRepository/],
     [{ ...BASE, updates: { feed: 'generic', url: 'http://insecure.example.org/' } }, /updates\.url/],

@@ -196,7 +196,7 @@ function createApp({
 
     let command;
     try {
-      command = backendCommand({ isPackaged: app.isPackaged, resourcesPath, packageName: answers.packageName, env, platform });
+      command = backendCommand({ isPackaged: app.isPackaged, resourcesPath, packageName: answers.packageName, sourceDir: answers.sourceDir, env, platform });
     } catch (error) {
       return failure(`${answers.productName} could not find its backend.`, error.message);
     }

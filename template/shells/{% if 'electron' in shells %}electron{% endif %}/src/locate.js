@@ -2,7 +2,7 @@
 // Where the backend is and how to start it.
 //
 // Development (not packaged): `<python> -m <package>.desktop` with cwd = the project root and
-// <project>/src on PYTHONPATH. Python: $DESKTOP_DJANGO_PYTHON, else the project's .venv, else
+// the project's source folder (answers: sourceDir, "src" in a new project) on PYTHONPATH. Python: $DESKTOP_DJANGO_PYTHON, else the project's .venv, else
 // python3/python on PATH.
 // Packaged: `<resources>/backend/manifest.json` = {"executable": "<relative path>", "version": ...},
 // written by scripts/stage_backend.py into .stage/backend and bundled by electron-builder.
@@ -82,6 +82,7 @@ function backendCommand({
   isPackaged,
   resourcesPath,
   packageName,
+  sourceDir = 'src',
   projectRoot = PROJECT_ROOT,
   env = process.env,
   platform = process.platform,
@@ -104,7 +105,7 @@ function backendCommand({
   if (!packageName) throw new LocateError('packageName is required to start the backend from source');
   const { python, source } = findPython({ env, platform, projectRoot, exists });
   const pathApi = platform === 'win32' ? path.win32 : path.posix;
-  const src = pathApi.join(projectRoot, 'src');
+  const src = pathApi.join(projectRoot, sourceDir);
   const separator = platform === 'win32' ? ';' : ':';
   return {
     mode: 'development',

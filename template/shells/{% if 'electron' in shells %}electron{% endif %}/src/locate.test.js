@@ -42,6 +42,20 @@ test('development command: python -m <package>.desktop from the project root, sr
   assert.equal('DJANGO_SETTINGS_MODULE' in command.env, false);
 });
 
+test('development command of a wrapped project: its own source folder on PYTHONPATH', () => {
+  const flat = backendCommand({
+    isPackaged: false, packageName: 'mysite', sourceDir: '.', projectRoot: ROOT, platform: 'linux',
+    env: { DESKTOP_DJANGO_PYTHON: '/py' },
+  });
+  assert.equal(flat.env.PYTHONPATH, ROOT);
+  assert.deepEqual(flat.args, ['-m', 'mysite.desktop']);
+  const nested = backendCommand({
+    isPackaged: false, packageName: 'config', sourceDir: 'backend/src', projectRoot: 'C:\\app', platform: 'win32',
+    env: { DESKTOP_DJANGO_PYTHON: 'C:\\py.exe' },
+  });
+  assert.equal(nested.env.PYTHONPATH, 'C:\\app\\backend\\src');
+});
+
 test('packaged command: the executable named in resources/backend/manifest.json', () => {
   const resources = path.join(ROOT, 'resources');
   const backendDir = path.join(resources, 'backend');

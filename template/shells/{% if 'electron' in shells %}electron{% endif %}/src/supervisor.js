@@ -1,7 +1,7 @@
 'use strict';
 // Starts the Django backend, reads its ready line, and stops it again.
 //
-// Contract (docs/architecture.md): the backend gets DESKTOP_DJANGO_APP_DATA_DIR and a fresh
+// Contract (the architecture doc in docs/): the backend gets DESKTOP_DJANGO_APP_DATA_DIR and a fresh
 // DESKTOP_DJANGO_AUTH_TOKEN, prints one JSON ready line on stdout, logs to stderr and to
 // <app data>/logs/. It stops on stdin EOF (which also happens if this process dies, even by
 // kill -9), finishes a running task within its grace period and exits 0; exit code 2 means bad

@@ -1,4 +1,4 @@
-//! The desktop runtime contract as this shell speaks it (see docs/architecture.md).
+//! The desktop runtime contract as this shell speaks it (see the architecture doc in docs/).
 //!
 //! Standard library only, so that it compiles and its tests run without any crate:
 //!
@@ -551,17 +551,24 @@ pub fn pick_python(
     PathBuf::from(if windows { "python" } else { "python3" })
 }
 
-/// `<python> -m <package>.desktop` from the project root, with `<root>/src` first on PYTHONPATH
-/// so that it also runs before `pip install -e .`.
+/// `<python> -m <package>.desktop` from the project root, with the project's source folder
+/// (`source_dir`: "src" in a new project, "." for a wrapped flat one) first on PYTHONPATH so
+/// that it also runs before `pip install -e .`.
 pub fn dev_backend_command(
     root: &Path,
     python: PathBuf,
     module: &str,
+    source_dir: &str,
     windows: bool,
     pythonpath: Option<&str>,
 ) -> BackendCommand {
     let separator = if windows { ";" } else { ":" };
-    let src = root.join("src").to_string_lossy().into_owned();
+    let folder = if source_dir == "." {
+        root.to_path_buf()
+    } else {
+        root.join(source_dir)
+    };
+    let src = folder.to_string_lossy().into_owned();
     let path = match pythonpath.filter(|p| !p.is_empty()) {
         Some(existing) => format!("{src}{separator}{existing}"),
         None => src,
@@ -957,7 +964,14 @@ mod tests {
             PathBuf::from("python")
         );
 
-        let command = dev_backend_command(root, venv.clone(), "my_app.desktop", false, Some("/x"));
+        let command = dev_backend_command(
+            root,
+            venv.clone(),
+            "my_app.desktop",
+            "src",
+            false,
+            Some("/x"),
+        );
         assert_eq!(command.program, venv);
         assert_eq!(command.args, ["-m", "my_app.desktop"]);
         assert_eq!(command.cwd, root);
@@ -966,8 +980,22 @@ mod tests {
             command.env,
             [("PYTHONPATH".to_string(), format!("{src}:/x"))]
         );
-        let windows = dev_backend_command(root, venv, "my_app.desktop", true, Some("C:\\lib"));
+        let windows = dev_backend_command(
+            root,
+            venv.clone(),
+            "my_app.desktop",
+            "src",
+            true,
+            Some("C:\\lib"),
+        );
         assert_eq!(windows.env[0].1, format!("{src};C:\\lib"));
+        // A wrapped flat project imports from its root; a nested one from its folder.
+        let flat = dev_backend_command(root, venv.clone(), "mysite.desktop", ".", false, None);
+        let root_text = root.to_string_lossy().into_owned();
+        assert_eq!(flat.env, [("PYTHONPATH".to_string(), root_text)]);
+        let nested = dev_backend_command(root, venv, "config.desktop", "backend/src", false, None);
+        let nested_src = root.join("backend/src").to_string_lossy().into_owned();
+        assert_eq!(nested.env[0].1, nested_src);
     }
 
     #[test]

@@ -250,6 +250,7 @@ fn backend_command(app: &AppHandle) -> Result<contract::BackendCommand, String> 
             &root,
             python,
             project::BACKEND_MODULE,
+            project::SOURCE_DIR,
             cfg!(windows),
             pythonpath.as_deref(),
         ));
