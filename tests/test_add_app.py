@@ -60,7 +60,7 @@ def add_the_app(project: Path) -> None:
 
 def newer_template(src: Path) -> None:
     """The next release changes a file of the desktop layer and a script."""
-    layer = src / "template/src/{{package_name}}/desktop"
+    layer = src / "template/{{package_dir}}/desktop"
     replace(layer / "csp.py", '"""Security headers', '"""Newer release. Security headers')
     replace(src / "template/scripts/checksums.py", '"""', '"""Newer release: ')
 

@@ -87,12 +87,21 @@ def _session_processes(sid: int) -> list[str]:
 
 def test_positron_extra_only_with_the_positron_shell(combination):
     project = Path(combination["dir"])
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    extras = pyproject["project"]["optional-dependencies"]
-    if "positron" not in combination["data"]["shells"]:
-        assert "positron" not in extras
-        return
-    extra = extras["positron"]
+    requirements = project / "requirements-desktop-positron.txt"  # a wrapped project's
+    if combination["data"].get("existing_project"):
+        assert requirements.is_file() == ("positron" in combination["data"]["shells"])
+        if not requirements.is_file():
+            return
+        lines = requirements.read_text().splitlines()
+        extra = [line for line in lines if line and not line.startswith("#")]
+    else:
+        assert not requirements.exists()
+        pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+        extras = pyproject["project"]["optional-dependencies"]
+        if "positron" not in combination["data"]["shells"]:
+            assert "positron" not in extras
+            return
+        extra = extras["positron"]
     linux = [r for r in extra if "sys_platform == 'linux'" in r]
     assert any(r.startswith("toga-gtk==0.5.4") for r in linux), extra
     assert any(r.startswith("pygobject<3.51") for r in linux), extra
