@@ -90,9 +90,10 @@ def _module_file(base: Path, dotted: str) -> Path | None:
 
 def _already_wrapped(root: Path) -> bool:
     answers = root / ".copier-answers.yml"
-    return answers.is_file() and re.search(
-        r"^existing_project: true$", answers.read_text(encoding="utf-8"), re.MULTILINE
-    ) is not None
+    if not answers.is_file():
+        return False
+    text = answers.read_text(encoding="utf-8")
+    return re.search(r"^existing_project: true$", text, re.MULTILINE) is not None
 
 
 def _template_files(conf, folder: str) -> list[str]:

@@ -41,6 +41,8 @@ from pathlib import Path
 import yaml
 
 WORKFLOW = Path(".github") / "workflows" / "ci.yml"
+# A wrapped project's (names that cannot clash with the project's own workflows).
+WRAPPED_WORKFLOW = Path(".github") / "workflows" / "desktop-ci.yml"
 OSES = ("Linux", "macOS", "Windows")
 RUNNER_PREFIXES = {"ubuntu-": "Linux", "macos-": "macOS", "windows-": "Windows"}
 MATRIX_RUNS_ON = "${{ matrix.os }}"
@@ -383,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = args.project.resolve()
     workflow_file = project / WORKFLOW
+    if not workflow_file.is_file() and (project / WRAPPED_WORKFLOW).is_file():
+        workflow_file = project / WRAPPED_WORKFLOW
     if not workflow_file.is_file():
         print(f"error: {workflow_file} does not exist", file=sys.stderr)
         return 2

@@ -17,8 +17,9 @@ from jinja2 import Environment, StrictUndefined
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "extensions"))
-from context import DesktopDjangoFilters  # noqa: E402
 from wrap import WrapFilters  # noqa: E402
+
+from context import DesktopDjangoFilters  # noqa: E402
 
 _ENV = Environment(undefined=StrictUndefined, extensions=[DesktopDjangoFilters, WrapFilters])
 # What copier's questions see of `_copier_conf` while the matrix is computed: no destination
@@ -89,7 +90,8 @@ def branch_values(name: str, spec: dict, context: dict) -> list | None:
     if "choices" in spec:
         values = _choice_values(spec)
     elif spec.get("type") == "bool":
-        values = [True, False]
+        # The default first: a representative render (the first of its group) is the common case.
+        values = [True, False] if _default(spec, context) else [False, True]
     else:
         return None
     return [v for v in values if _valid(name, spec, v, context)]

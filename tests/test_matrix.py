@@ -23,11 +23,35 @@ def test_answers_file_records_the_combination(combination):
         assert answers[name] == value, name
 
 
+# A wrapped render has no pyproject.toml (the project's own has its own ruff settings): the
+# template's files pass the settings a new project gets.
+WRAPPED_RUFF = [
+    "--line-length=100",
+    "--config=target-version='py311'",
+    "--config=lint.select=['E', 'F', 'W', 'I', 'UP', 'B']",
+]
+
+
 def test_python_passes_ruff(python_tree):
     root = python_tree.root
-    for args in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+    options = []
+    if not (root / "pyproject.toml").is_file():
+        package = renders.answers(root)["django_settings_module"].split(".")[0]
+        options = [*WRAPPED_RUFF, f"--config=lint.isort.known-first-party=['{package}']"]
+    for args in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
+        format_only = [o for o in options if "lint." not in o]
         result = subprocess.run(
-            [sys.executable, "-m", "ruff", *args], cwd=root, capture_output=True, text=True
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                *args,
+                *(format_only if args[0] == "format" else options),
+                ".",
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
         )
         assert result.returncode == 0, (
             f"ruff {args[0]} failed in {root} (covers {len(python_tree.combinations)} "

@@ -57,17 +57,21 @@ def _cli(*args, env=None) -> subprocess.CompletedProcess:
 
 
 def _distinct_ci_files(render_index: dict) -> dict[str, tuple[Path, list[dict]]]:
-    """sha256 of ci.yml -> (one render's ci.yml, the combinations that generate it)."""
+    """sha256 of ci.yml (desktop-ci.yml when wrapped) -> (one render's file, the combinations
+    that generate it)."""
     found = renders.distinct_files(render_index, "workflows", runner.WORKFLOW.as_posix())
+    found.update(
+        renders.distinct_files(render_index, "workflows", runner.WRAPPED_WORKFLOW.as_posix())
+    )
     covered = {e["id"] for _, entries in found.values() for e in entries}
     missing = [e["id"] for e in render_index["combinations"] if e["id"] not in covered]
     assert not missing, f"{len(missing)} renders lack {runner.WORKFLOW}, e.g. {missing[:3]}"
     return found
 
 
-def _expected_jobs(shells: list[str], os_name: str) -> set[str]:
+def _expected_jobs(shells: list[str], os_name: str, wrapped: bool = False) -> set[str]:
     if os_name == "Linux":
-        return {"lint", "tests", *shells}
+        return {*(() if wrapped else ("lint",)), "tests", *shells}
     return {"tests", *(set(shells) & SHELLS_ON_EVERY_OS)}
 
 
@@ -77,6 +81,7 @@ def test_every_generated_ci_is_understood_on_every_os(render_index):
     for path, entries in _distinct_ci_files(render_index).values():
         workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
         shells_seen = {tuple(e["data"]["shells"]) for e in entries}
+        wrapped = path.name == runner.WRAPPED_WORKFLOW.name
         for os_name in runner.OSES:
             try:
                 jobs = runner.plan(workflow, os_name)
@@ -84,7 +89,7 @@ def test_every_generated_ci_is_understood_on_every_os(render_index):
                 problems.append(f"{entries[0]['id']} on {os_name}: {error}")
                 continue
             for shells in shells_seen:
-                expected = _expected_jobs(list(shells), os_name)
+                expected = _expected_jobs(list(shells), os_name, wrapped)
                 if {j.id for j in jobs} != expected:
                     got = sorted(j.id for j in jobs)
                     problems.append(f"{entries[0]['id']} on {os_name}: jobs {got}, not {expected}")

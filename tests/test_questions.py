@@ -45,11 +45,18 @@ BAD_ANSWERS = [
     ("update_url", "http://downloads.example.org/", "not an https URL"),
     ("update_url", "https://localhost/", "no valid host name"),
     ("update_url", "https://downloads.example.org/?x=1", "no query or fragment"),
+    # Wrapping: the answers' form here; a real project's folder is checked in test_wrap.py.
+    ("django_project_dir", "/srv/app", "relative to the repository root"),
+    ("django_project_dir", "../elsewhere", "leaves the repository"),
+    ("django_settings_module", "mysite", "as a dotted path"),
+    ("django_settings_module", "my-site.settings", "as a dotted path"),
 ]
 # Answers that make a conditional question apply.
 ENABLERS = {
     "github_repository": {"update_feed": "github"},
     "update_url": {"update_feed": "generic"},
+    "django_project_dir": {"existing_project": True, "django_settings_module": "mysite.settings"},
+    "django_settings_module": {"existing_project": True},
 }
 
 

@@ -125,8 +125,15 @@ def _names_in_text(digest: str, path_text: str, universe: frozenset) -> frozense
     return frozenset(n for n in universe if re.search(rf"(?<![A-Z0-9_]){n}(?![A-Z0-9_])", text))
 
 
+def ci_file(project: Path) -> Path:
+    """ci.yml, or desktop-ci.yml in a wrapped project (names that cannot clash with its own)."""
+    wrapped = renders.answers(project).get("existing_project")
+    return project / WORKFLOWS / ("desktop-ci.yml" if wrapped else "ci.yml")
+
+
 def names_in_doc(project: Path, universe: set[str]) -> set[str]:
-    path = project / "docs" / "release.md"
+    wrapped = renders.answers(project).get("existing_project")
+    path = project / "docs" / ("desktop-release.md" if wrapped else "release.md")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return set(_names_in_text(digest, str(path), frozenset(universe)))
 
@@ -155,10 +162,16 @@ def _steps_running(job: dict, text: str) -> list[dict]:
 
 def test_ci_workflow_shape(workflows_tree):
     project = workflows_tree.root
-    shells = renders.answers(project)["shells"]
-    ci = _load(project / WORKFLOWS / "ci.yml")
+    answers = renders.answers(project)
+    shells = answers["shells"]
+    ci = _load(ci_file(project))
     jobs = ci["jobs"]
-    assert set(jobs) == {"lint", "tests", *shells}
+    # A wrapped project lints its own code its own way: no lint job of ours.
+    assert set(jobs) == {*(() if answers.get("existing_project") else ("lint",)), "tests", *shells}
+    tests = {s["run"] for s in jobs["tests"]["steps"] if "pytest" in str(s.get("run", ""))}
+    assert tests == {
+        "python -m pytest desktop-tests" if answers.get("existing_project") else "python -m pytest"
+    }
     assert ci["defaults"] == {"run": {"shell": "bash"}}
     assert set(jobs["tests"]["strategy"]["matrix"]["os"]) == OSES
     for shell in shells:
@@ -222,7 +235,9 @@ def referenced_in(node, context: str) -> set[str]:
 def test_workflow_hygiene(workflows_tree):
     """Pinned actions, no persisted credentials, time limits, concurrency: every workflow."""
     files = sorted((workflows_tree.root / WORKFLOWS).glob("*.yml"))
-    assert {p.name for p in files} >= {"ci.yml", "desktop-packages.yml"}
+    assert {p.name for p in files} >= {ci_file(workflows_tree.root).name, "desktop-packages.yml"}
+    if renders.answers(workflows_tree.root).get("existing_project"):
+        assert all(p.name.startswith("desktop-") for p in files), "names that cannot clash"
     problems = []
     for path in files:
         workflow = _load(path)
@@ -299,6 +314,7 @@ def test_no_secret_value_reaches_the_render(render_index, tmp_path, monkeypatch,
 
 def _subtree_files(root: Path, kind: str):
     """The files of one subtree of a render, walking only the folders that belong to it."""
+    kind = kind.removeprefix("wrapped_")
     for top in sorted(root.iterdir()):
         if top.name == ".git":
             continue
@@ -310,14 +326,18 @@ def _subtree_files(root: Path, kind: str):
             for shell in sorted(top.iterdir()):
                 if shell.name == kind:
                     yield from (p for p in shell.rglob("*") if p.is_file())
-        elif renders.subtree_of(f"{top.name}/x") == kind:
-            yield from (p for p in top.rglob("*") if p.is_file())
+        else:
+            for path in top.rglob("*"):
+                rel = path.relative_to(root).as_posix()
+                if path.is_file() and renders.subtree_of(rel) == kind:
+                    yield path
 
 
 def test_no_private_key_text_in_any_render(render_index):
     checked: dict[str, bool] = {}
     found = []
-    for kind in ("backend", "electron", "tauri", "positron", "workflows", "project"):
+    kinds = ("backend", "electron", "tauri", "positron", "project")
+    for kind in (*kinds, "workflows", *(f"wrapped_{k}" for k in kinds)):
         for entries in renders.distinct_subtrees(render_index, kind).values():
             root = Path(entries[0]["dir"])
             for path in _subtree_files(root, kind):

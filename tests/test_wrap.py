@@ -178,7 +178,11 @@ def test_wrap_an_existing_project(tmp_path, layout):
     assert problems(project) == []
     assert {name: (project / name).read_bytes() for name in theirs} == theirs
     changed = {line[3:] for line in git(project, "status", "--porcelain").splitlines()}
-    assert changed == {f"{package_dir}/desktop/csp.py", "scripts/checksums.py", ".copier-answers.yml"}
+    assert changed == {
+        f"{package_dir}/desktop/csp.py",
+        "scripts/checksums.py",
+        ".copier-answers.yml",
+    }
 
 
 # --- answers that cannot wrap this project: one clear line, nothing written ------------------
@@ -195,7 +199,11 @@ def plain_template(tmp_path_factory) -> Path:
     [
         ({"django_settings_module": "mysite.setings"}, None, "No settings module 'mysite.setings'"),
         ({"django_settings_module": "mysite"}, None, "Write the settings module as a dotted path"),
-        ({"django_project_dir": "src", "django_settings_module": "x.settings"}, None, "No manage.py"),
+        (
+            {"django_project_dir": "src", "django_settings_module": "x.settings"},
+            None,
+            "No manage.py",
+        ),
         ({"django_project_dir": "../elsewhere"}, None, "leaves the repository"),
         (
             {"django_settings_module": "mysite.settings"},

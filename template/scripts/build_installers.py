@@ -5,8 +5,9 @@
 .github/workflows/desktop-packages.yml runs it on macOS, Windows and Linux (after
 ``python scripts/stage_backend.py`` for Electron and Tauri). It reads the signing secrets under
 the names the release doc in docs/ lists, drops the empty ones (a fork, or a repository without
-them, builds unsigned instead of failing), hands each tool its own variable names, runs the shell's build and
-copies the installers and update files into ``<out>/<shell>-<os>/`` (one artifact set).
+them, builds unsigned instead of failing), hands each tool its own variable names, runs the
+shell's build and copies the installers and update files into ``<out>/<shell>-<os>/`` (one
+artifact set).
 
 Secret names (one set for every shell):
   macOS:    CSC_LINK (base64 .p12), CSC_KEY_PASSWORD; notarization by API key: APPLE_API_KEY
@@ -331,7 +332,7 @@ def project_version(root: Path = ROOT) -> str:
     about = freeze.SRC / freeze.PACKAGE / "desktop" / "about.py"
     found = re.search(r'^VERSION = "([^"]+)"$', about.read_text(encoding="utf-8"), re.MULTILINE)
     if found is None:
-        raise SystemExit(f"no VERSION = \"...\" line in {about}")
+        raise SystemExit(f'no VERSION = "..." line in {about}')
     return found.group(1)
 
 

@@ -83,7 +83,8 @@ def test_source_hash_follows_the_sources(stage_backend):
     first = stage_backend.source_hash()
     assert first == stage_backend.source_hash()
     files = {p.relative_to(ROOT).as_posix() for p in stage_backend._hashed_files()}
-    declared = "pyproject.toml" if (ROOT / "pyproject.toml").is_file() else "requirements-desktop.txt"
+    declared = "requirements-desktop.txt"  # a wrapped project's; a new one's is pyproject.toml
+    declared = declared if (ROOT / declared).is_file() else "pyproject.toml"
     assert declared in files and "packaging/backend.spec" in files
     assert any(name.endswith("desktop/settings/contract.py") for name in files)
 

@@ -5,7 +5,8 @@ Example::
     {"event": "ready", "port": 50123, "pid": 4242, "url": "http://127.0.0.1:50123/", ...}
 
 Shells read the port from it (the backend binds port 0 itself, so there is no port race). The
-line never contains the auth token. Fields: see :func:`ready_info` and the architecture doc in docs/.
+line never contains the auth token. Fields: see :func:`ready_info` and the architecture doc
+in docs/.
 """
 
 from __future__ import annotations
