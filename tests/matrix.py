@@ -119,6 +119,19 @@ def combinations(questions: dict | None = None) -> list[Combination]:
     return [Combination(data=data, context=context) for data, context in partials]
 
 
+def default_combination(questions: dict | None = None) -> Combination:
+    """The combination `copier copy --defaults` renders: every branched answer at its default."""
+    questions = load_questions() if questions is None else questions
+    for combo in combinations(questions):
+        if all(
+            value == _default(questions[name], combo.context)
+            for name, value in combo.data.items()
+            if name not in REQUIRED_ANSWERS
+        ):
+            return combo
+    raise LookupError("no combination has every default answer")
+
+
 def combination_id(data: dict) -> str:
     parts = []
     for name, value in data.items():

@@ -11,6 +11,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -167,6 +169,32 @@ def stage_template(base: Path) -> Path:
     return src
 
 
+def discard_old_renders() -> None:
+    """Renders of older template versions go (not the shared cargo target: cargo itself knows
+    what changed). Deleting ~600,000 files takes minutes, so they are moved aside at once and
+    deleted by a process of their own while this run renders."""
+    if not RENDERS.exists():
+        return
+    trash = RENDERS / f"trash-{os.getpid()}-{time.time_ns()}"
+    for old in RENDERS.iterdir():
+        if old.is_dir() and re.fullmatch(r"[0-9a-f]{16}|trash-[0-9-]+", old.name):
+            trash.mkdir(exist_ok=True)
+            old.rename(trash / old.name)
+    if trash.exists():
+        subprocess.Popen(
+            ["rm", "-rf", str(trash)]
+            if shutil.which("rm")
+            else [
+                sys.executable,
+                "-c",
+                f"import shutil; shutil.rmtree({str(trash)!r}, ignore_errors=True)",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
 def build_index(
     combos: list[Combination] | None = None, workers: int | None = None, log=print
 ) -> dict:
@@ -176,10 +204,7 @@ def build_index(
     index_file = base / "index.json"
     if index_file.exists():
         return json.loads(index_file.read_text())
-    if RENDERS.exists():  # renders of older template versions (not the shared cargo target:
-        for old in RENDERS.iterdir():  # cargo itself knows what changed)
-            if old.is_dir() and re.fullmatch(r"[0-9a-f]{16}", old.name):
-                shutil.rmtree(old, ignore_errors=True)
+    discard_old_renders()
     combos = combinations() if combos is None else combos
     template = stage_template(base)
     started = time.perf_counter()

@@ -24,7 +24,7 @@ import yaml
 
 import renders
 import workflow_lint
-from matrix import ROOT, load_questions
+from matrix import ROOT, default_combination
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import run_project_ci as runner  # noqa: E402
@@ -445,12 +445,8 @@ def test_refuses_what_it_cannot_run(tmp_path, text, message):
 @pytest.mark.skipif(sys.platform != "linux", reason="the lint job runs on ubuntu only")
 def test_lint_job_of_a_default_render(render_index, tmp_path):
     """The generated lint job, run for real: editable install, ruff, pre-commit."""
-    questions = load_questions()
-    default = next(
-        e
-        for e in render_index["combinations"]
-        if all(value == questions[name]["default"] for name, value in e["data"].items())
-    )
+    default_id = default_combination().id
+    default = next(e for e in render_index["combinations"] if e["id"] == default_id)
     app = tmp_path / "app"
     caches = shutil.ignore_patterns(".ruff_cache", "__pycache__", ".pytest_cache", "*.egg-info")
     shutil.copytree(default["dir"], app, ignore=caches)

@@ -359,8 +359,14 @@ fn main() {
     let env_python = std::env::var(contract::PYTHON_ENV).ok();
     let python = contract::pick_python(root, env_python.as_deref(), cfg!(windows), |p| p.is_file());
     let pythonpath = std::env::var("PYTHONPATH").ok();
-    let command =
-        contract::dev_backend_command(root, python, module, cfg!(windows), pythonpath.as_deref());
+    let command = contract::dev_backend_command(
+        root,
+        python,
+        module,
+        "src",
+        cfg!(windows),
+        pythonpath.as_deref(),
+    );
     let token = contract::hex(&[0x5a; contract::TOKEN_BYTES]);
     let mut child = Command::new(&command.program)
         .args(&command.args)

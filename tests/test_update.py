@@ -136,7 +136,7 @@ def older_template(src: Path) -> None:
     a different brand icon (the project's own icon must win: `_skip_if_exists`)."""
     replace(src / "template/scripts/checksums.py", '"""', '"""Old release: ')
     replace(src / "template/assets/brand/icon.svg.jinja", 'fill="#0c4a6e"', 'fill="#000000"')
-    (src / "template/docs/updating.md.jinja").unlink()
+    (src / "template/docs/{{doc_prefix}}updating.md.jinja").unlink()
     (src / "template/docs/retired.md").write_text("A page the new release deletes.\n")
 
 

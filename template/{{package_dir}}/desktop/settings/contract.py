@@ -235,6 +235,12 @@ def _urls(ns: dict[str, Any]) -> None:
 
 
 def _cookies(ns: dict[str, Any]) -> None:
+    # The app is plain http on 127.0.0.1: a server's HTTPS settings (often on when DEBUG is off)
+    # would redirect every request to https:// or keep the browser from sending the cookies.
+    ns["SECURE_SSL_REDIRECT"] = False
+    ns["SESSION_COOKIE_SECURE"] = False
+    ns["CSRF_COOKIE_SECURE"] = False
+    ns["SECURE_HSTS_SECONDS"] = 0
     # Cookies ignore ports: app-specific names keep two local apps from overwriting each other.
     ns["SESSION_COOKIE_NAME"] = f"{about.PACKAGE}_sessionid"
     ns["SESSION_COOKIE_SAMESITE"] = "Strict"
