@@ -1,13 +1,13 @@
 """The desktop contract applied to a project's settings, in one place.
 
 ``apply(globals(), mode=...)`` runs at the end of each of the layer's settings modules, after
-``from <package>.settings import *``. It changes only what a desktop app needs:
+``from <the project's settings module> import *``. It changes only what a desktop app needs:
 
 * app data: the database (SQLite with the contract's pragmas), a per-install secret key, logs
   and mail files, all under the app data folder;
-* requests: 127.0.0.1 only, the session-token middleware before everything, WhiteNoise behind it
-  (exactly once), the desktop user, app-specific cookie names, the layer's URLconf around the
-  project's;
+* requests: plain http on 127.0.0.1 only (a server's HTTPS-only settings off), the
+  session-token middleware before everything, WhiteNoise behind it (exactly once), the desktop
+  user, app-specific cookie names, the layer's URLconf around the project's;
 * DEBUG by mode: on in ``dev``, off in ``packaged`` and ``test``.
 
 Everything else (apps, templates, languages, your own settings) stays the project's.
@@ -207,6 +207,7 @@ def _static(ns: dict[str, Any], mode: str) -> None:
     root = frozen_static_root()
     if root is not None:  # collectstatic ran at build time; the finders' folders are not there
         ns["STATIC_ROOT"] = root
+        ns["STATICFILES_DIRS"] = []  # collected already; missing folders would warn at start
         ns["WHITENOISE_USE_FINDERS"] = False
     else:  # from source (and Positron): straight from the apps' folders
         ns["WHITENOISE_USE_FINDERS"] = True
