@@ -33,6 +33,10 @@ def bind_socket(host: str = HOST, port: int = 0, backlog: int = 64) -> socket.so
         if sys.platform.startswith("win"):
             # Nobody else may bind the same port while we hold it.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        elif port:
+            # A given port (a development restart): the last run's closed connections in
+            # TIME_WAIT must not keep us from listening again. Two listeners stay impossible.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(backlog)
     except OSError:
