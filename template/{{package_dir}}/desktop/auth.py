@@ -27,6 +27,8 @@ from urllib.parse import unquote, urlencode, urlsplit
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 
+from . import about
+
 TOKEN_ENV = "DESKTOP_DJANGO_AUTH_TOKEN"
 TOKEN_HEADER = "X-Desktop-Django-Token"
 BOOTSTRAP_PATH = "/desktop-auth/bootstrap/"
@@ -104,9 +106,9 @@ def _is_test_client(request) -> bool:
 
 FORBIDDEN = "Forbidden: this app only answers the desktop window that started it."
 DEV_HINT = (
-    "Opening it in a browser during development? Use the bootstrap URL that "
-    "python -m {package}.desktop or manage.py runserver printed when started without a token: "
-    "it sets the token cookie, then this page works."
+    "In development, open the app with `python -m {package}.desktop dev` (a window), or with "
+    "`python -m {package}.desktop dev --no-window` and the URL it prints: that URL sets this "
+    "run's token cookie. `python manage.py runserver` prints one too."
 )
 
 
@@ -114,8 +116,7 @@ def _forbidden() -> HttpResponse:
     """A short 403; in development settings it says how to open the app (never the token)."""
     text = FORBIDDEN
     if getattr(settings, "DEBUG", False):
-        package = getattr(settings, "ROOT_URLCONF", "").split(".")[0]
-        text += "\n\n" + DEV_HINT.format(package=package)
+        text += "\n\n" + DEV_HINT.format(package=about.PACKAGE)
     response = HttpResponseForbidden(
         (text + "\n").encode(), content_type="text/plain; charset=utf-8"
     )

@@ -3,6 +3,9 @@
 Shell CSPs do not cover pages served from http://127.0.0.1, so Django sends its own. Everything
 is local: no CDN, no web fonts, no inline script or style. Override with ``DESKTOP_CSP`` in
 settings if a page really needs more.
+
+One exception, in development only (``DEBUG``): Django's technical 404 and 500 pages style
+(and, for the 500, script) themselves inline, so error responses then allow inline code.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ DEFAULT_POLICY = "; ".join(
     ]
 )
 
+# Django's debug pages: the same policy with inline styles and scripts allowed.
+_INLINE = " 'unsafe-inline'"
+DEBUG_PAGE_POLICY = DEFAULT_POLICY.replace("script-src 'self'", "script-src 'self'" + _INLINE)
+DEBUG_PAGE_POLICY = DEBUG_PAGE_POLICY.replace("style-src 'self'", "style-src 'self'" + _INLINE)
+DEBUG_PAGE_STATUSES = (404, 500)
+
 EXTRA_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -33,8 +42,13 @@ EXTRA_HEADERS = {
 }
 
 
-def policy() -> str:
-    return getattr(settings, "DESKTOP_CSP", None) or DEFAULT_POLICY
+def policy(status: int = 200) -> str:
+    configured = getattr(settings, "DESKTOP_CSP", None)
+    if configured:
+        return configured
+    if settings.DEBUG and status in DEBUG_PAGE_STATUSES:  # a technical page in development
+        return DEBUG_PAGE_POLICY
+    return DEFAULT_POLICY
 
 
 class SecurityHeadersMiddleware:
@@ -46,7 +60,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", policy())
+        headers.setdefault("Content-Security-Policy", policy(response.status_code))
         for name, value in EXTRA_HEADERS.items():
             headers.setdefault(name, value)
         return response
