@@ -1,6 +1,8 @@
 """Plugs the render matrix into pytest.
 
-- The controller (or a plain run) renders every combination once, before workers start.
+- The controller (or a plain run) installs tests/node from its lock if needed (node_tools.py).
+- The controller renders every combination once, before xdist workers start; without xdist,
+  the first test that needs the renders renders them.
 - Test functions with a `combination` argument run once per combination.
 - Test functions with a `<kind>_tree` argument (backend_tree, electron_tree, ...) run once per
   distinct hash of that subtree, with a representative render and the combinations it covers.
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+import node_tools  # noqa: E402
 import renders  # noqa: E402
 
 SUBTREE_KINDS = ("backend", "electron", "tauri", "positron", "workflows")
@@ -54,7 +57,14 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "subtree_run: one run per distinct subtree (set by conftest)"
     )
-    if not hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput"):
+        return
+    try:
+        if node_tools.ensure_installed():
+            print(f"\ninstalled the node tools: {node_tools.INSTALL}")
+    except RuntimeError as error:
+        pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
+    if config.pluginmanager.has_plugin("xdist"):
         _index(config)  # render before xdist workers start, so they only read
 
 

@@ -208,7 +208,7 @@ def test_generic_feed_endpoint_joins_the_base_url():
 
 def test_tauri_info_reads_each_distinct_config(render_index, tmp_path):
     """`tauri info` loads and validates the config; once per distinct Cargo.toml (it is slow)."""
-    assert TAURI_CLI.exists(), "run: npm ci --prefix tests/node"
+    assert TAURI_CLI.exists(), "tests/node is not installed: run npm ci --prefix tests/node"
     shells = _distinct(render_index, "src-tauri/Cargo.toml")
 
     def info(item: tuple[int, tuple[Path, list[str]]]) -> tuple[Path, subprocess.CompletedProcess]:
