@@ -241,3 +241,53 @@ def test_positron_window_shows_the_django_page(positron_code_tree, tmp_path):
         f"painted in {result['seconds_to_painted']} s, "
         f"{len(colours)} colours, smoke took {time.monotonic() - started:.1f} s"
     )
+
+
+PROBE_VIEW = """from django.http import HttpResponse
+
+
+def probe(request):
+    return HttpResponse("<!doctype html><title>probe</title><h1>code one</h1>")
+"""
+
+
+@pytest.mark.heavy
+def test_positron_dev_run_reloads_after_an_edit(positron_code_tree, tmp_path):
+    """`dev --shell positron` as it runs: the backend a child that restarts on a code edit;
+    the window's View > Reload then shows the new page (shells/positron/scripts/dev_smoke.py)."""
+    missing = _missing_for_window()
+    if missing:
+        pytest.skip(missing)
+    project = _copy(positron_code_tree.root, tmp_path)
+    layer = project / "src" / renders.answers(project)["package_name"] / "desktop"
+    (layer / "dev_probe.py").write_text(PROBE_VIEW)
+    with (layer / "urls.py").open("a") as urls:  # the start page: the probe
+        urls.write("\nfrom . import dev_probe  # noqa: E402\n\n")
+        urls.write('urlpatterns += [path("dev-probe/", dev_probe.probe)]\n')
+    with (layer / "settings" / "dev.py").open("a") as settings:
+        settings.write('\nDESKTOP_START_URL = "/dev-probe/"\n')
+    script = SHELL / "scripts" / "dev_smoke.py"
+    proc = subprocess.Popen(
+        ["xvfb-run", "-a", sys.executable, str(script), str(layer / "dev_probe.py")]
+        + ["code one", "code two"],
+        cwd=project,
+        env=_env(project),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    detail = f"exit {proc.returncode}\nstdout:\n{stdout[-3000:]}\nstderr:\n{stderr[-3000:]}"
+    assert lines, f"no JSON line from the dev smoke\n{detail}"
+    result = json.loads(lines[-1])
+    assert result["status"] == "passed", f"{result}\n{detail}"
+    assert "dev_probe.py changed, restarting" in stderr, detail
+    assert result["processes_left"] == [] and result["backend_stopped"] is True
+    print(f"positron dev: new page {result['seconds_to_new_page']} s after the edit")

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from . import about
-from .auth import TOKEN_ENV, TOKEN_HEADER
+from .auth import TOKEN_ENV, TOKEN_HEADER, bootstrap_url
 from .readyline import parse_ready_line
 
 FIRST_ACCOUNT_PATH = "/desktop/first-account/"
@@ -87,6 +87,10 @@ class LaunchedBackend:
     @property
     def stderr_text(self) -> str:
         return "".join(self._stderr)
+
+    def bootstrap_url(self, next_path: str = "/") -> str:
+        """The URL a window opens first: it sets the token cookie, then shows ``next_path``."""
+        return bootstrap_url(self.url, self.token, next_path)
 
     def post_form(self, path: str, fields: Mapping[str, str]) -> int:
         """GET the form at ``path`` for its CSRF cookie and token, POST ``fields``; the status."""
@@ -205,8 +209,11 @@ def launch_backend(
     extra_env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike | None = None,
     timeout: float = 60.0,
+    echo_stderr: bool = False,
 ) -> LaunchedBackend:
-    """Start the backend, wait for its ready line, return it running."""
+    """Start the backend, wait for its ready line, return it running.
+
+    ``echo_stderr`` leaves the backend's stderr on ours (development) instead of keeping it."""
     env = backend_environment(
         app_data_dir=app_data_dir, token=token, settings_module=settings_module, extra=extra_env
     )
@@ -214,14 +221,15 @@ def launch_backend(
         [*(command or backend_command()), *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=None if echo_stderr else subprocess.PIPE,
         env=env,
         cwd=cwd,
     )
     lines: queue.Queue = queue.Queue()
     stderr: deque = deque(maxlen=200)
     threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
-    threading.Thread(target=_collect, args=(proc.stderr, stderr), daemon=True).start()
+    if not echo_stderr:
+        threading.Thread(target=_collect, args=(proc.stderr, stderr), daemon=True).start()
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
