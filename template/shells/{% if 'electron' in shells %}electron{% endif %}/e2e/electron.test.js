@@ -1,7 +1,7 @@
 'use strict';
 // The real Electron app, driven by Playwright: launch, Django page, a note (if the example app
 // exists), navigation guard, quit with no backend left. Skips (with the reason) where Electron
-// cannot run: no Electron binary (it is downloaded from GitHub at npm install), Node < 22.12, or
+// cannot run: no Electron binary (scripts/check-electron.cjs says why), Node < 22.12, or
 // no display (use xvfb-run on Linux).
 const assert = require('node:assert/strict');
 const { test } = require('node:test');

@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { electronExecutable } = require('../scripts/check-electron.cjs');
 const { isAlive, waitFor } = require('../testsupport/helpers');
 
 const SHELL_DIR = path.resolve(__dirname, '..');
@@ -21,34 +22,9 @@ function resolveFrom(request) {
   }
 }
 
-/**
- * The Electron executable, or {missing: reason}. Does not require('electron'): its index.js
- * tries to download the binary from GitHub when it is missing.
- */
-function electronExecutable(env = process.env) {
-  const packageJson = resolveFrom('electron/package.json');
-  const install = 'npm install in shells/electron downloads it from GitHub';
-  if (!packageJson) {
-    return { missing: `the Electron binary is not installed: no electron package in shells/electron/node_modules (${install})` };
-  }
-  const dir = path.dirname(packageJson);
-  const pathFile = path.join(dir, 'path.txt');
-  const relative = fs.existsSync(pathFile) ? fs.readFileSync(pathFile, 'utf8').trim() : null;
-  if (env.ELECTRON_OVERRIDE_DIST_PATH) {
-    const file = path.join(env.ELECTRON_OVERRIDE_DIST_PATH, relative || (process.platform === 'win32' ? 'electron.exe' : 'electron'));
-    return fs.existsSync(file) ? { file } : { missing: `the Electron binary is missing: ${file} (ELECTRON_OVERRIDE_DIST_PATH)` };
-  }
-  if (!relative) {
-    return { missing: `the Electron binary is not installed: ${pathFile} is missing, so the binary was never downloaded (${install}, which this machine may not reach)` };
-  }
-  const file = path.join(dir, 'dist', relative);
-  if (!fs.existsSync(file)) return { missing: `the Electron binary is missing: ${file} (${install})` };
-  return { file };
-}
-
 /** Why the end-to-end test cannot run here, or null if it can. */
 function skipReason({ env = process.env, nodeVersion = process.versions.node } = {}) {
-  const electron = electronExecutable(env);
+  const electron = electronExecutable({ env });
   if (electron.missing) return electron.missing;
   const [major, minor] = nodeVersion.split('.').map(Number);
   if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {

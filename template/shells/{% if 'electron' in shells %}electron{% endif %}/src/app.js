@@ -6,9 +6,11 @@
 // whole file with a stand-in Electron and a real backend.
 
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const { loadAnswers } = require('./answers');
+const { appDataDir } = require('./appdata');
 const { installTokenHeader } = require('./headers');
 const { backendCommand } = require('./locate');
 const { menuTemplate } = require('./menu');
@@ -18,14 +20,17 @@ const { denyAllPermissions, guardWebContents, secureWebPreferences } = require('
 const { BackendSupervisor, defaultLogFile, newToken, stopGraceMs } = require('./supervisor');
 const { UpdateController } = require('./updates');
 
-// Tests and the smoke launch use a throw-away profile (Electron's userData, which is also the
-// backend's app data folder).
+// Tests and the smoke launch use a throw-away folder instead of the app data folder (the backend's
+// data and, in it, Electron's profile).
 const USER_DATA_ENV = 'DESKTOP_DJANGO_ELECTRON_USER_DATA';
+// Chromium's profile (Electron's userData: cookies, cache) is a sub-folder of the app data folder.
+const PROFILE_DIR = 'electron';
 
 function createApp({
   electron,
   env = process.env,
   platform = process.platform,
+  home = os.homedir(),
   resourcesPath = process.resourcesPath,
   spawn,
   getUpdater = () => require('electron-updater').autoUpdater,
@@ -46,11 +51,12 @@ function createApp({
     failed: null,
   };
 
-  // One data folder for development and the installed app: <appData>/<product name>.
+  // One data folder for development and the installed app, by the contract's rule (as the backend
+  // would pick it), so every shell of this app finds the same data.
   app.setName(answers.productName);
-  app.setPath('userData', env[USER_DATA_ENV] || path.join(app.getPath('appData'), answers.productName));
-  const appDataDir = () => app.getPath('userData');
-  const logFile = () => (state.supervisor && state.supervisor.logFile) || defaultLogFile(appDataDir());
+  const dataDir = env[USER_DATA_ENV] || appDataDir(answers.appId, { platform, env, home });
+  app.setPath('userData', path.join(dataDir, PROFILE_DIR));
+  const logFile = () => (state.supervisor && state.supervisor.logFile) || defaultLogFile(dataDir);
 
   if (!app.requestSingleInstanceLock()) {
     // Another instance runs: it gets 'second-instance' and focuses its window.
@@ -119,7 +125,7 @@ function createApp({
     type: 'info',
     title: answers.productName,
     message: `${answers.productName} ${state.info && state.info.version ? state.info.version : app.getVersion()}`,
-    detail: `${answers.description || ''}\n\nData folder: ${appDataDir()}\nLog file: ${logFile()}`.trim(),
+    detail: `${answers.description || ''}\n\nData folder: ${dataDir}\nLog file: ${logFile()}`.trim(),
     buttons: ['OK'],
   });
 
@@ -144,7 +150,7 @@ function createApp({
   const registerIpc = () => {
     ipcMain.handle('desktop:open-app-data-folder', async (event) => {
       if (!fromApp(event)) throw new Error('not allowed');
-      return shell.openPath(appDataDir());
+      return shell.openPath(dataDir);
     });
     ipcMain.handle('desktop:show-log-file', async (event) => {
       if (!fromApp(event)) throw new Error('not allowed');
@@ -185,7 +191,7 @@ function createApp({
       isPackaged: app.isPackaged,
       actions: {
         about,
-        openAppDataFolder: () => shell.openPath(appDataDir()),
+        openAppDataFolder: () => shell.openPath(dataDir),
         showLogFile,
         checkForUpdates: () => updates.checkForUpdates(),
         updateFromFolder: () => updates.updateFromFolder(),
@@ -207,6 +213,10 @@ function createApp({
       if (stderr && !app.isPackaged) stderr.write(chunk);
     });
     supervisor.on('output', (line) => log(`backend: ${line}`));
+    supervisor.on('reloaded', (info) => {
+      // Development reloader: same port and token, so the window stays; View > Reload shows the new code.
+      log(`backend reloaded (pid ${info.pid})`);
+    });
     supervisor.on('exit', ({ code, signal, expected, stderr }) => {
       if (expected || !state.info || state.quitRequested) return;
       state.backendStopped = true;
@@ -220,7 +230,7 @@ function createApp({
     const token = newToken();
     let info;
     try {
-      info = await supervisor.start({ command: command.command, args: command.args, cwd: command.cwd, env: command.env, baseEnv: env, appDataDir: appDataDir(), token });
+      info = await supervisor.start({ command: command.command, args: command.args, cwd: command.cwd, env: command.env, baseEnv: env, appDataDir: dataDir, token });
     } catch (error) {
       if (state.quitRequested) return false; // closed while starting: no error to report
       const tail = error.stderr ? `\n\nLast messages:\n${error.stderr.split('\n').slice(-8).join('\n')}` : '';
@@ -265,4 +275,4 @@ function createApp({
   return { state, started, stopBackend, updates };
 }
 
-module.exports = { USER_DATA_ENV, createApp };
+module.exports = { PROFILE_DIR, USER_DATA_ENV, createApp };

@@ -8,7 +8,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { after, test } = require('node:test');
 
-const { USER_DATA_ENV, createApp } = require('./app');
+const { PROFILE_DIR, USER_DATA_ENV, createApp } = require('./app');
+const { appDataDir } = require('./appdata');
 const { TOKEN_HEADER } = require('./headers');
 const { answers, backendEnv, get, isAlive, removeDir, tempDir, waitFor } = require('../testsupport/helpers');
 
@@ -177,9 +178,9 @@ test('development start: splash, backend, one secure window, token header, clean
   assert.equal(await started, true);
   const { app } = electron;
 
-  // One data folder: Electron's userData is the backend's app data folder.
+  // One data folder: the backend's app data folder, with Electron's profile inside it.
   assert.equal(app.name, answers.productName);
-  assert.equal(app.getPath('userData'), userData);
+  assert.equal(app.getPath('userData'), path.join(userData, PROFILE_DIR));
   assert.equal(state.info.app_data_dir, userData);
 
   const [splash, main, ...others] = record.windows;
@@ -299,6 +300,47 @@ test('closing the splash while the backend starts: quiet quit, backend stopped',
   assert.deepEqual(record.dialogs, [], 'no error dialog');
   assert.equal(record.windows.length, 1, 'no app window was opened');
   assert.equal(state.supervisor.running, false);
+});
+
+test("the app data folder is the contract's, with Electron's profile inside it", async () => {
+  const base = dir();
+  const env = { XDG_DATA_HOME: base, LOCALAPPDATA: base };
+  const { electron } = fakeElectron({ lock: false }); // quits before starting a backend
+  start({ electron, env, home: base });
+  const expected = appDataDir(answers.appId, { env, home: base });
+  assert.ok(expected.startsWith(base) && expected.endsWith(answers.appId), expected);
+  assert.equal(electron.app.getPath('userData'), path.join(expected, PROFILE_DIR));
+});
+
+test('development reloader: a second ready line keeps the window; the backend exit still ends it', async () => {
+  const child = new EventEmitter();
+  child.pid = 4242;
+  child.stdout = new EventEmitter();
+  child.stderr = new EventEmitter();
+  child.stdin = Object.assign(new EventEmitter(), { end() {} });
+  const ready = (pid) => Buffer.from(`${JSON.stringify({ event: 'ready', port: 5000, pid, url: 'http://127.0.0.1:5000/', log_file: 'l', app_data_dir: 'd' })}\n`);
+  const logs = [];
+  const { electron, record } = fakeElectron();
+  const spawn = () => {
+    setImmediate(() => child.stdout.emit('data', ready(4243)));
+    return child;
+  };
+  const { state, started } = start({ electron, spawn, log: (line) => logs.push(line), env: backendEnv({ [USER_DATA_ENV]: dir() }) });
+  assert.equal(await started, true);
+  const main = record.windows[1];
+
+  child.stdout.emit('data', ready(4244));
+  assert.ok(logs.includes('backend reloaded (pid 4244)'), logs.join('\n'));
+  assert.equal(main.destroyed, false);
+  assert.equal(state.port, 5000);
+  assert.deepEqual(record.filters, [{ urls: ['http://127.0.0.1:5000/*'] }], 'the token header stays on the same origin');
+  assert.deepEqual(record.dialogs, []);
+  assert.match(JSON.stringify(record.menu.template), /"role":"reload"/, 'View > Reload is there for the new code');
+
+  child.emit('exit', 1, null);
+  assert.equal(await waitFor(() => record.dialogs.length > 0), true);
+  assert.match(record.dialogs[0].message, /stopped working/);
+  assert.equal(await waitFor(() => electron.app.quitted, { timeoutMs: 5000 }), true);
 });
 
 test('a second instance hands over to the first and quits', async () => {

@@ -12,10 +12,10 @@ const crypto = require('node:crypto');
 const { EventEmitter } = require('node:events');
 const path = require('node:path');
 
+const { APP_DATA_ENV } = require('./appdata');
 const { LineSplitter, TailBuffer, parseReadyLine } = require('./readyline');
 
 const TOKEN_ENV = 'DESKTOP_DJANGO_AUTH_TOKEN';
-const APP_DATA_ENV = 'DESKTOP_DJANGO_APP_DATA_DIR';
 const GRACE_ENV = 'DESKTOP_DJANGO_STOP_GRACE';
 const DEFAULT_READY_TIMEOUT_MS = 90_000; // a first start (migrations, antivirus scans) can be slow
 const KILL_WAIT_MS = 5_000;
@@ -72,7 +72,8 @@ function describeExit(code, signal) {
 
 class BackendSupervisor extends EventEmitter {
   /**
-   * Events: 'output' (a stdout line that is not the ready line), 'stderr' (a chunk),
+   * Events: 'output' (a stdout line that is not a ready line), 'stderr' (a chunk),
+   * 'reloaded' (the info of a later ready line: the development reloader restarted the backend),
    * 'exit' ({code, signal, expected, stderr, logFile}) once the process is gone.
    */
   constructor({
@@ -151,15 +152,17 @@ class BackendSupervisor extends EventEmitter {
       this._exited = new Promise((done) => child.once('exit', () => done()));
 
       const stdout = new LineSplitter((line) => {
-        if (!this.info) {
-          const info = parseReadyLine(line);
-          if (info) {
-            this.info = info;
-            settle(null, info);
-            return;
-          }
+        const info = parseReadyLine(line);
+        if (info && !this.info) {
+          this.info = info;
+          settle(null, info);
+        } else if (info) {
+          // Development (DESKTOP_DJANGO_DEV=1): the backend's reloader restarted it after an edit,
+          // on the same port. The window stays; the process we spawned is still the one we stop.
+          this.emit('reloaded', info);
+        } else {
+          this.emit('output', line);
         }
-        this.emit('output', line);
       });
       child.stdout.on('data', (chunk) => stdout.push(chunk));
       child.stdout.on('end', () => stdout.end());

@@ -205,6 +205,35 @@ describe('without the backend', () => {
     assert.deepEqual(seen.stdio, ['pipe', 'pipe', 'pipe']);
   });
 
+  test('development reloader: a second ready line is a reload, the process exit still ends it', async () => {
+    const child = new EventEmitter();
+    child.pid = 4242;
+    child.stdout = new EventEmitter();
+    child.stderr = new EventEmitter();
+    child.stdin = Object.assign(new EventEmitter(), { end() {} });
+    const ready = (pid) => Buffer.from(`${JSON.stringify({ event: 'ready', port: 5000, pid, url: 'http://127.0.0.1:5000/', log_file: 'l', app_data_dir: 'd' })}\n`);
+    const supervisor = new BackendSupervisor({ spawn: () => child, platform: 'linux' });
+    const events = [];
+    for (const name of ['output', 'reloaded', 'exit']) supervisor.on(name, (value) => events.push([name, value]));
+    setImmediate(() => child.stdout.emit('data', ready(4243)));
+    const info = await supervisor.start({ command: 'python', appDataDir: '/data', token: newToken() });
+    assert.equal(info.pid, 4243);
+
+    child.stdout.emit('data', Buffer.from('backend: models.py changed, restarting\n'));
+    child.stdout.emit('data', ready(4244));
+    assert.deepEqual(events.map(([name]) => name), ['output', 'reloaded']);
+    assert.equal(events[1][1].pid, 4244);
+    assert.equal(events[1][1].port, 5000);
+    assert.equal(supervisor.info.pid, 4243, 'the first ready line stays the origin');
+    assert.equal(supervisor.running, true);
+
+    child.emit('exit', 1, null);
+    assert.equal(events[2][0], 'exit');
+    assert.equal(events[2][1].code, 1);
+    assert.equal(events[2][1].expected, false, 'an exit after a reload is reported as before');
+    assert.equal(supervisor.running, false);
+  });
+
   test('tokens are 32 random bytes as hex, fresh each time', () => {
     const a = newToken();
     assert.match(a, /^[0-9a-f]{64}$/);
