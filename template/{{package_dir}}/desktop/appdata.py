@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 APP_DATA_ENV = "DESKTOP_DJANGO_APP_DATA_DIR"
+PREVIOUS_ENV = "DESKTOP_DJANGO_PREVIOUS_APP_DATA_DIR"
 DATABASE_FILE = "app.sqlite3"
 SECRET_KEY_FILE = "secret_key"
 LOG_DIR = "logs"
 LOCK_FILE = "backend.lock"
+# What an earlier release's folder holds besides the database (see adopt_previous).
+PREVIOUS_DATA = (SECRET_KEY_FILE, "mail", "backups")
 
 _MIN_SECRET_KEY_LENGTH = 50
 
@@ -72,6 +76,35 @@ def ensure_dir(path: Path) -> Path:
             f"Fix its permissions or set {APP_DATA_ENV} to a writable directory."
         )
     return path
+
+
+def adopt_previous(directory: Path, environ: Mapping[str, str] | None = None) -> bool:
+    """Move the data of an earlier release's folder here, once; True if it did.
+
+    Shells once kept the data in folders of their own (Electron ``<appData>/<product name>``,
+    Positron Toga's ``paths.data``). They pass that folder in :data:`PREVIOUS_ENV`; when it
+    holds a database and this folder does not, the data moves here. The database goes
+    last (its ``-wal`` first): a start interrupted half-way finishes the move the next time.
+    """
+    environ = os.environ if environ is None else environ
+    previous = environ.get(PREVIOUS_ENV, "").strip()
+    if not previous:
+        return False
+    old, new = Path(previous).expanduser().absolute(), Path(directory)
+    if old == new.absolute() or not (old / DATABASE_FILE).is_file():
+        return False
+    if database_path(new).exists():
+        return False  # this folder is in use already: never mix two databases
+    for name in (*(DATABASE_FILE + end for end in ("-wal", "-shm")), *PREVIOUS_DATA, DATABASE_FILE):
+        if (old / name).exists() and not (new / name).is_dir():
+            try:
+                shutil.move(str(old / name), str(new / name))
+            except OSError as exc:
+                raise AppDataError(
+                    f"Cannot move {name} from the earlier data folder {str(old)!r} to "
+                    f"{str(new)!r}: {exc.strerror or exc}. Move it by hand, then start again."
+                ) from exc
+    return True
 
 
 def database_path(directory: Path) -> Path:

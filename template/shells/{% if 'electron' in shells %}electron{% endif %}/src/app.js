@@ -10,7 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { loadAnswers } = require('./answers');
-const { appDataDir } = require('./appdata');
+const { PREVIOUS_ENV, appDataDir } = require('./appdata');
 const { installTokenHeader } = require('./headers');
 const { backendCommand } = require('./locate');
 const { menuTemplate } = require('./menu');
@@ -55,6 +55,9 @@ function createApp({
   // would pick it), so every shell of this app finds the same data.
   app.setName(answers.productName);
   const dataDir = env[USER_DATA_ENV] || appDataDir(answers.appId, { platform, env, home });
+  // Releases before that rule kept the data in <appData>/<product name>: the backend moves it
+  // into dataDir once (desktop/appdata.py, adopt_previous).
+  const previousDataDir = env[USER_DATA_ENV] ? null : path.join(app.getPath('appData'), answers.productName);
   app.setPath('userData', path.join(dataDir, PROFILE_DIR));
   const logFile = () => (state.supervisor && state.supervisor.logFile) || defaultLogFile(dataDir);
 
@@ -230,7 +233,8 @@ function createApp({
     const token = newToken();
     let info;
     try {
-      info = await supervisor.start({ command: command.command, args: command.args, cwd: command.cwd, env: command.env, baseEnv: env, appDataDir: dataDir, token });
+      const previous = previousDataDir ? { [PREVIOUS_ENV]: previousDataDir } : {};
+      info = await supervisor.start({ command: command.command, args: command.args, cwd: command.cwd, env: { ...command.env, ...previous }, baseEnv: env, appDataDir: dataDir, token });
     } catch (error) {
       if (state.quitRequested) return false; // closed while starting: no error to report
       const tail = error.stderr ? `\n\nLast messages:\n${error.stderr.split('\n').slice(-8).join('\n')}` : '';

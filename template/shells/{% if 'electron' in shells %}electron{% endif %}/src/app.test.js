@@ -9,7 +9,7 @@ const path = require('node:path');
 const { after, test } = require('node:test');
 
 const { PROFILE_DIR, USER_DATA_ENV, createApp } = require('./app');
-const { appDataDir } = require('./appdata');
+const { PREVIOUS_ENV, appDataDir } = require('./appdata');
 const { TOKEN_HEADER } = require('./headers');
 const { answers, backendEnv, get, isAlive, removeDir, tempDir, waitFor } = require('../testsupport/helpers');
 
@@ -310,6 +310,22 @@ test("the app data folder is the contract's, with Electron's profile inside it",
   const expected = appDataDir(answers.appId, { env, home: base });
   assert.ok(expected.startsWith(base) && expected.endsWith(answers.appId), expected);
   assert.equal(electron.app.getPath('userData'), path.join(expected, PROFILE_DIR));
+});
+
+test("an earlier release's data folder (<appData>/<product name>) goes to the backend to adopt", async () => {
+  const base = dir();
+  const env = { XDG_DATA_HOME: base, LOCALAPPDATA: base };
+  const { electron } = fakeElectron();
+  const seen = [];
+  const spawn = (command, args, options) => {
+    seen.push(options.env);
+    throw new Error('not started in this test');
+  };
+  const { started } = start({ electron, env, home: base, spawn });
+  await started;
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0][PREVIOUS_ENV], path.join(electron.app.getPath('appData'), answers.productName));
+  assert.equal(seen[0].DESKTOP_DJANGO_APP_DATA_DIR, appDataDir(answers.appId, { env, home: base }));
 });
 
 test('development reloader: a second ready line keeps the window; the backend exit still ends it', async () => {

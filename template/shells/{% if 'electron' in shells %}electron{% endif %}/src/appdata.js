@@ -8,6 +8,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const APP_DATA_ENV = 'DESKTOP_DJANGO_APP_DATA_DIR';
+// An earlier release's folder, whose data the backend adopts once (appdata.py: adopt_previous).
+const PREVIOUS_ENV = 'DESKTOP_DJANGO_PREVIOUS_APP_DATA_DIR';
 
 /** The per-user data folder of `appId` on `platform`. */
 function defaultAppDataDir(appId, { platform = process.platform, env = process.env, home = os.homedir() } = {}) {
@@ -30,4 +32,4 @@ function appDataDir(appId, { platform = process.platform, env = process.env, hom
   return (windows ? path.win32 : path.posix).resolve(cwd, expanded);
 }
 
-module.exports = { APP_DATA_ENV, appDataDir, defaultAppDataDir };
+module.exports = { APP_DATA_ENV, PREVIOUS_ENV, appDataDir, defaultAppDataDir };

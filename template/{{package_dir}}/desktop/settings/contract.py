@@ -92,6 +92,7 @@ def _test_environment() -> None:
 def _app_data(ns: dict[str, Any]) -> None:
     try:
         ns["APP_DATA_DIR"] = appdata.ensure_dir(appdata.app_data_dir(about.APP_ID))
+        appdata.adopt_previous(ns["APP_DATA_DIR"])  # an earlier release's folder, once
         ns["LOG_DIR"] = appdata.ensure_dir(appdata.log_dir(ns["APP_DATA_DIR"]))
         ns["SECRET_KEY"] = appdata.load_or_create_secret_key(ns["APP_DATA_DIR"])
     except (appdata.AppDataError, OSError) as exc:
