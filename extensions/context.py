@@ -130,45 +130,59 @@ def _shadows(name: str) -> bool:
     return name in sys.stdlib_module_names or name in _DEPENDENCY_MODULES
 
 
+def _message(first: str, detail: str = "") -> str:
+    """Copier's prompt shows the first line at the terminal's width: the problem and the fix in
+    at most 100 characters (no echo of the answer, which may be long); details after."""
+    return f"{first}\n{detail}" if detail else first
+
+
 def project_name_error(value: str) -> str:
     if not str(value).strip():
         return "The project name is empty: type the name people will see, e.g. 'Field Notes'."
     if not ascii_words(value):
-        return (
-            "The project name has no letters or digits that fit a file name: add some "
-            "(e.g. 'Notes 2' instead of '✓✓')."
+        return _message(
+            "The project name has no letters or digits that fit a file name: add some.",
+            "E.g. 'Notes 2' instead of '✓✓'.",
         )
     return ""
 
 
 def slug_error(value: str) -> str:
     if not _SLUG.match(str(value)):
-        return (
-            f"'{value}' is not a valid slug: use lower-case ASCII letters, digits and hyphens, "
-            "starting with a letter (e.g. 'field-notes')."
+        return _message(
+            "Not a valid slug: use lower-case letters, digits and hyphens, starting with a letter.",
+            f"Got {str(value)!r}; e.g. 'field-notes' (ASCII only).",
         )
     if str(value).endswith("-") or "--" in str(value):
-        return f"'{value}' has a trailing or doubled hyphen: use single hyphens between words."
+        return _message(
+            "The slug has a trailing or doubled hyphen: use single hyphens between words.",
+            f"Got {str(value)!r}.",
+        )
     return ""
 
 
 def package_name_error(value: str) -> str:
     name = str(value)
     if not name.isidentifier() or not name.isascii():
-        return (
-            f"'{name}' is not a Python identifier: use lower-case ASCII letters, digits and "
-            "underscores, starting with a letter (e.g. 'field_notes')."
+        return _message(
+            "Not a Python identifier: use lower-case letters, digits and underscores, "
+            "e.g. 'notes'.",
+            f"Got {name!r}; ASCII only, starting with a letter (e.g. 'field_notes').",
         )
     if name != name.lower():
-        return (
-            f"'{name}' has capitals: Python package names are lower case (e.g. '{name.lower()}')."
+        return _message(
+            "The package name has capitals: Python package names are lower case.",
+            f"Got {name!r}; e.g. {name.lower()!r}.",
         )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        return f"'{name}' is a Python keyword: pick another name, e.g. '{name}_app'."
+        return _message(
+            "The package name is a Python keyword: pick another name.",
+            f"Got {name!r}; e.g. '{name}_app'.",
+        )
     if _shadows(name):
-        return (
-            f"'{name}' would shadow the module of the same name that Python, Django or the "
-            f"generated project needs: pick another name, e.g. '{name}_app'."
+        return _message(
+            "The package name would shadow a module Python or Django needs: pick another name.",
+            f"Got {name!r}, the name of a module the generated project imports; e.g. '{name}_app'.",
         )
     return ""
 
@@ -176,46 +190,50 @@ def package_name_error(value: str) -> str:
 def app_id_error(value: str) -> str:
     parts = str(value).split(".")
     if len(parts) < 3 or not all(_APP_ID_PART.match(p) for p in parts):
-        return (
-            f"'{value}' is not a reverse-DNS app id: use three or more dot-separated parts of "
-            "ASCII letters, digits and hyphens, each starting with a letter "
-            "(e.g. 'com.example.notes')."
+        return _message(
+            "Not a reverse-DNS app id: use three or more dot-separated parts, "
+            "e.g. 'com.example.notes'.",
+            f"Got {str(value)!r}; each part: ASCII letters, digits and hyphens, starting with a "
+            "letter.",
         )
     if parts[-1].lower() == "app":
         # Tauri and macOS treat a trailing ".app" as the bundle extension.
-        return (
-            f"'{value}' ends with '.app', which macOS confuses with the bundle extension: "
-            "rename the last part."
+        return _message(
+            "The app id ends with '.app', which macOS takes for a bundle: rename the last part.",
+            f"Got {str(value)!r}.",
         )
     return ""
 
 
 def email_error(value: str) -> str:
     if not _EMAIL.match(str(value)):
-        return f"'{value}' is not an e-mail address: use the form name@example.org."
+        return _message(
+            "Not an e-mail address: use the form name@example.org.", f"Got {str(value)!r}."
+        )
     return ""
 
 
 def version_error(value: str) -> str:
     text = str(value)
     if not _PEP440.match(text) or text.lower().startswith("v"):
-        return (
-            f"'{value}' is not a PEP 440 version: use numbers like 0.1.0, 1.2.0rc1 or 2.0.0.dev1 "
-            "(no leading 'v')."
+        return _message(
+            "Not a PEP 440 version: use numbers like 0.1.0, 1.2.0rc1 or 2.0.0.dev1 "
+            "(no leading 'v').",
+            f"Got {text!r}.",
         )
     if not _SEMVER_CORE.match(text):
-        return (
-            f"'{value}' needs three numeric parts (major.minor.patch) for installers and "
-            "update feeds: write e.g. '1.0.0' instead of '1.0'."
+        return _message(
+            "The version needs three numeric parts (major.minor.patch): write e.g. '1.0.0'.",
+            f"Got {text!r}; installers and update feeds need all three.",
         )
     return ""
 
 
 def github_repository_error(value: str) -> str:
     if not _GITHUB_REPO.match(str(value)) or str(value).split("/")[1] in {".", ".."}:
-        return (
-            f"'{value}' is not a GitHub repository: write it as owner/name "
-            "(e.g. 'acme/field-notes'), without https://github.com/."
+        return _message(
+            "Not a GitHub repository: write it as owner/name, e.g. 'acme/field-notes'.",
+            f"Got {str(value)!r}; without https://github.com/.",
         )
     return ""
 
@@ -224,12 +242,15 @@ def update_url_error(value: str) -> str:
     text = str(value)
     match = re.match(r"^https://([A-Za-z0-9.-]+)(?::[0-9]{1,5})?(/[^\s?#]*)?$", text)
     if not match:
-        return (
-            f"'{value}' is not an https URL: updates must come over https "
-            "(e.g. https://downloads.example.org/field-notes/), with no query or fragment."
+        return _message(
+            "Not an https URL with no query or fragment: e.g. https://downloads.example.org/app/.",
+            f"Got {text!r}; updates must come over https.",
         )
     if "." not in match.group(1) or match.group(1).startswith(".") or match.group(1).endswith("."):
-        return f"'{value}' has no valid host name: use the full name of your download server."
+        return _message(
+            "The update URL has no valid host name: use the full name of your download server.",
+            f"Got {text!r}.",
+        )
     return ""
 
 
