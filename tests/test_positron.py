@@ -82,6 +82,32 @@ def _session_processes(sid: int) -> list[str]:
     return left
 
 
+def _run_window_script(command: list[str], project: Path, env: dict[str, str]):
+    """Run a real-window script under Xvfb in its own session; (its JSON result, stderr, detail)."""
+    proc = subprocess.Popen(
+        ["xvfb-run", "-a", sys.executable, *command],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # everything it starts stays in this session: checked after
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    detail = f"exit {proc.returncode}\nstdout:\n{stdout[-3000:]}\nstderr:\n{stderr[-3000:]}"
+    assert lines, f"no JSON line from {command[0]}\n{detail}"
+    result = json.loads(lines[-1])
+    assert result["status"] == "passed", f"{result}\n{detail}"
+    assert proc.returncode == 0, detail
+    return result, stderr, detail, proc.pid
+
+
 # -- cheap: configuration ------------------------------------------------------------------------
 
 
@@ -189,27 +215,7 @@ def test_positron_window_shows_the_django_page(positron_code_tree, tmp_path):
     screenshot = tmp_path / "positron.png"
     env = {**_env(project), "POSITRON_SMOKE_SCREENSHOT": str(screenshot)}
     started = time.monotonic()
-    proc = subprocess.Popen(
-        ["xvfb-run", "-a", sys.executable, "scripts/smoke.py", "positron"],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # everything it starts stays in this session: checked below
-    )
-    try:
-        stdout, stderr = proc.communicate(timeout=300)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, 9)
-            proc.wait()
-    lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    detail = f"exit {proc.returncode}\nstdout:\n{stdout[-3000:]}\nstderr:\n{stderr[-3000:]}"
-    assert lines, f"no JSON line from the smoke\n{detail}"
-    result = json.loads(lines[-1])
-    assert result["status"] == "passed", f"{result}\n{detail}"
-    assert proc.returncode == 0, detail
+    result, _, detail, sid = _run_window_script(["scripts/smoke.py", "positron"], project, env)
     assert result["title"] == " ".join(answers["project_name"].split())
     assert result["url"].startswith(result["origin"]) and result["origin"].startswith(
         "http://127.0.0.1:"
@@ -233,7 +239,7 @@ def test_positron_window_shows_the_django_page(positron_code_tree, tmp_path):
     dominant = max(colours)[1]
     assert dominant != tuple(bytes.fromhex(background)), "the screenshot shows the splash page"
     deadline = time.monotonic() + 10
-    while (left := _session_processes(proc.pid)) and time.monotonic() < deadline:
+    while (left := _session_processes(sid)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not left, f"processes left running after the app quit: {left}"
     print(
@@ -267,27 +273,8 @@ def test_positron_dev_run_reloads_after_an_edit(positron_code_tree, tmp_path):
     with (layer / "settings" / "dev.py").open("a") as settings:
         settings.write('\nDESKTOP_START_URL = "/dev-probe/"\n')
     script = SHELL / "scripts" / "dev_smoke.py"
-    proc = subprocess.Popen(
-        ["xvfb-run", "-a", sys.executable, str(script), str(layer / "dev_probe.py")]
-        + ["code one", "code two"],
-        cwd=project,
-        env=_env(project),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = proc.communicate(timeout=300)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, 9)
-            proc.wait()
-    lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    detail = f"exit {proc.returncode}\nstdout:\n{stdout[-3000:]}\nstderr:\n{stderr[-3000:]}"
-    assert lines, f"no JSON line from the dev smoke\n{detail}"
-    result = json.loads(lines[-1])
-    assert result["status"] == "passed", f"{result}\n{detail}"
+    command = [str(script), str(layer / "dev_probe.py"), "code one", "code two"]
+    result, stderr, detail, _ = _run_window_script(command, project, _env(project))
     assert "dev_probe.py changed, restarting" in stderr, detail
     assert result["processes_left"] == [] and result["backend_stopped"] is True
     print(f"positron dev: new page {result['seconds_to_new_page']} s after the edit")

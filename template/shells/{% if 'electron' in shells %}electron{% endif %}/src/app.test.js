@@ -11,7 +11,7 @@ const { after, test } = require('node:test');
 const { PROFILE_DIR, USER_DATA_ENV, createApp } = require('./app');
 const { PREVIOUS_ENV, appDataDir } = require('./appdata');
 const { TOKEN_HEADER } = require('./headers');
-const { answers, backendEnv, get, isAlive, removeDir, tempDir, waitFor } = require('../testsupport/helpers');
+const { answers, backendEnv, fakeChild, get, isAlive, readyLine, removeDir, tempDir, waitFor } = require('../testsupport/helpers');
 
 const dirs = [];
 const states = [];
@@ -329,12 +329,8 @@ test("an earlier release's data folder (<appData>/<product name>) goes to the ba
 });
 
 test('development reloader: a second ready line keeps the window; the backend exit still ends it', async () => {
-  const child = new EventEmitter();
-  child.pid = 4242;
-  child.stdout = new EventEmitter();
-  child.stderr = new EventEmitter();
-  child.stdin = Object.assign(new EventEmitter(), { end() {} });
-  const ready = (pid) => Buffer.from(`${JSON.stringify({ event: 'ready', port: 5000, pid, url: 'http://127.0.0.1:5000/', log_file: 'l', app_data_dir: 'd' })}\n`);
+  const child = fakeChild();
+  const ready = readyLine;
   const logs = [];
   const { electron, record } = fakeElectron();
   const spawn = () => {

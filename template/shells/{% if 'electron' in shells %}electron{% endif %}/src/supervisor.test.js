@@ -10,7 +10,7 @@ const { after, describe, test } = require('node:test');
 
 const { TOKEN_HEADER, tokenHeaderListener } = require('./headers');
 const { BackendError, BackendSupervisor, defaultLogFile, killTree, newToken, stopGraceMs } = require('./supervisor');
-const { childPids, devBackend, get, isAlive, removeDir, tempDir, waitFor } = require('../testsupport/helpers');
+const { childPids, devBackend, fakeChild, get, isAlive, readyLine, removeDir, tempDir, waitFor } = require('../testsupport/helpers');
 
 const dirs = [];
 after(() => dirs.forEach(removeDir));
@@ -206,12 +206,8 @@ describe('without the backend', () => {
   });
 
   test('development reloader: a second ready line is a reload, the process exit still ends it', async () => {
-    const child = new EventEmitter();
-    child.pid = 4242;
-    child.stdout = new EventEmitter();
-    child.stderr = new EventEmitter();
-    child.stdin = Object.assign(new EventEmitter(), { end() {} });
-    const ready = (pid) => Buffer.from(`${JSON.stringify({ event: 'ready', port: 5000, pid, url: 'http://127.0.0.1:5000/', log_file: 'l', app_data_dir: 'd' })}\n`);
+    const child = fakeChild();
+    const ready = readyLine;
     const supervisor = new BackendSupervisor({ spawn: () => child, platform: 'linux' });
     const events = [];
     for (const name of ['output', 'reloaded', 'exit']) supervisor.on(name, (value) => events.push([name, value]));

@@ -116,6 +116,22 @@ function get(url, headers = {}) {
   });
 }
 
+/** A stand-in backend child process, and a ready line it can print (port 5000, `pid`). */
+function fakeChild(pid = 4242) {
+  const { EventEmitter } = require('node:events');
+  const child = new EventEmitter();
+  child.pid = pid;
+  child.stdout = new EventEmitter();
+  child.stderr = new EventEmitter();
+  child.stdin = Object.assign(new EventEmitter(), { end() {} });
+  return child;
+}
+
+function readyLine(pid) {
+  const info = { event: 'ready', port: 5000, pid, url: 'http://127.0.0.1:5000/', log_file: 'l', app_data_dir: 'd' };
+  return Buffer.from(`${JSON.stringify(info)}\n`);
+}
+
 module.exports = {
   PROJECT_ROOT,
   SHELL_DIR,
@@ -123,8 +139,10 @@ module.exports = {
   backendEnv,
   childPids,
   devBackend,
+  fakeChild,
   get,
   isAlive,
+  readyLine,
   removeDir,
   tempDir,
   waitFor,
