@@ -10,6 +10,7 @@ Every cargo run shares one CARGO_TARGET_DIR, so each crate is compiled once per 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -634,14 +635,39 @@ def test_deb_bundle_carries_the_backend_and_launches(render_index, tmp_path):
     assert result["status"] == "passed", json.dumps(result, indent=1)
     checks = result["checks"]
     expected = {"launch", "page", "navigation", "screenshot", "second-launch", "kill-9"}
-    expected |= {"sigterm", "failure-window"}
+    expected |= {"sigterm", "failure-window", "app-data"}
     assert expected <= set(checks), checks
     skipped = {name: detail for name, detail in checks.items() if detail.startswith("skipped")}
     assert not skipped, skipped
     assert "could not start" in checks["failure-window"], checks["failure-window"]
     problem = _screenshot_is_a_page(CARGO_TARGET / "smoke" / "window.png")
     assert problem is None, problem
+    _assert_app_data_rule_matches_python(project, result["app_data"])
     print(f"{deb.name}: {deb.stat().st_size / 1e6:.1f} MB; smoke: {json.dumps(result)}")
+
+
+def _assert_app_data_rule_matches_python(project: Path, cases: list[dict]) -> None:
+    """One app data rule: where the launched app (no DESKTOP_DJANGO_APP_DATA_DIR, so Tauri's
+    app_local_data_dir) put its database is what the Python contract's default_app_data_dir gives
+    for the same HOME and XDG_DATA_HOME (absolute, then relative and so ignored). This proves the
+    Linux rule only: the Windows and macOS folders rest on Tauri's documented app_local_data_dir
+    (%LOCALAPPDATA%\\<id>, ~/Library/Application Support/<id>) matching the Python rule.
+    """
+    project_rs = (project / SHELL / "src-tauri" / "src" / "project.rs").read_text()
+    module = project_rs.split('BACKEND_MODULE: &str = "', 1)[1].split('"', 1)[0]
+    source_dir = project_rs.split('SOURCE_DIR: &str = "', 1)[1].split('"', 1)[0]
+    path = project / source_dir / Path(*module.split(".")) / "appdata.py"
+    spec = importlib.util.spec_from_file_location("appdata_under_test", path)
+    appdata = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(appdata)
+    app_id = yaml.safe_load((project / ".copier-answers.yml").read_text())["app_id"]
+    assert [bool(Path(case["xdg_data_home"]).is_absolute()) for case in cases] == [True, False]
+    for case in cases:
+        environ = {"XDG_DATA_HOME": case["xdg_data_home"]}
+        home = Path(case["home"])
+        rule = appdata.default_app_data_dir
+        expected = rule(app_id, platform="linux", environ=environ, home=home)
+        assert Path(case["database_dir"]) == expected, case
 
 
 def test_smoke_script_skips_without_a_built_app(render_index, tmp_path):

@@ -8,7 +8,9 @@
 // on Linux also: the page in the window through WebDriver (tauri-driver + WebKitWebDriver: the
 // bootstrap cookie worked, links off the app origin do not navigate, a screenshot), a second
 // launch only focuses the first, SIGTERM quits cleanly, kill -9 of the app leaves no backend or
-// worker, and a backend that cannot start shows the error window naming its log file.
+// worker, a backend that cannot start shows the error window naming its log file, and with no
+// DESKTOP_DJANGO_APP_DATA_DIR the database lands in Tauri's app data folder (reported as
+// "app_data", which tests/test_tauri.py compares with the Python contract's folder).
 //
 // Prints ONE JSON line: {"shell": "tauri", "status": "passed" | "failed" | "skipped", ...}.
 // On Linux without a display or session bus it re-runs itself under xvfb-run / dbus-run-session.
@@ -445,6 +447,35 @@ async function checkFailureWindow(app, dataDir) {
   return { ok: true, detail: `${shown} naming ${path.basename(logFile)}: ${failed.reason}` };
 }
 
+/**
+ * No preset folder: the shell picks the app data folder (Tauri's app_local_data_dir). Launched
+ * with HOME and XDG_DATA_HOME under `root`, XDG_DATA_HOME absolute and then relative (the XDG spec
+ * says to ignore it then); each case reports where app.sqlite3 appeared.
+ */
+async function checkAppData(app, root) {
+  const cases = [];
+  for (const [name, xdg] of [["absolute", path.join(root, "xdg-data")], ["relative", "relative/xdg-data"]]) {
+    const home = path.join(root, name, "home");
+    fs.mkdirSync(home, { recursive: true });
+    const env = { DESKTOP_DJANGO_APP_DATA_DIR: undefined, HOME: home, XDG_DATA_HOME: xdg };
+    const run = launch(app, undefined, { smoke: true, env });
+    const page = await pageOrFailure(run);
+    if (!(await exitWithin(run, 30_000))) killHard(run);
+    if (page !== "page-loaded") return { ok: false, detail: `${name}: ${page}`, stderr: run.stderr.slice(-1500) };
+    const found = fs
+      .readdirSync(root, { recursive: true })
+      .filter((file) => path.basename(file) === "app.sqlite3" && !cases.some((c) => c.file === file));
+    if (found.length !== 1) return { ok: false, detail: `${name}: app.sqlite3 found at ${JSON.stringify(found)}` };
+    const databaseDir = path.dirname(path.join(root, found[0]));
+    if (path.basename(databaseDir) !== CONF.identifier) {
+      return { ok: false, detail: `${name}: app.sqlite3 in ${databaseDir}, not a folder named ${CONF.identifier}` };
+    }
+    cases.push({ file: found[0], home, xdg_data_home: xdg, database_dir: databaseDir });
+  }
+  const where = cases.map((c) => `${c.file} (XDG_DATA_HOME ${c.xdg_data_home})`).join(", ");
+  return { ok: true, detail: `app.sqlite3 at ${where}`, cases: cases.map(({ file, ...c }) => c) };
+}
+
 // -- main --------------------------------------------------------------------------------------
 
 /** On Linux, provide a display (xvfb-run) and a session bus (single instance uses D-Bus). */
@@ -490,6 +521,7 @@ async function main() {
       Object.assign(checks, await checkWindow(app, dataDir("window")));
       checks.sigterm = await checkSigterm(app, dataDir("sigterm"));
       checks["failure-window"] = await checkFailureWindow(app, dataDir("failure"));
+      checks["app-data"] = await checkAppData(app, dataDir("app-data"));
     }
   } finally {
     for (const pid of processesUnder(app.root)) process.kill(pid, "SIGKILL");
@@ -505,6 +537,7 @@ async function main() {
     seconds: Math.round((Date.now() - started) / 100) / 10,
     page_seconds: checks.launch.seconds,
     checks: summary,
+    ...(checks["app-data"] && checks["app-data"].cases ? { app_data: checks["app-data"].cases } : {}),
   };
   if (failed.length) {
     const [name, check] = failed[0];

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// The npm scripts of the Tauri shell: `npm run icons | dev | build | test [-- options]`.
+// The npm scripts of the Tauri shell: `npm run icons | dev | build | test | lint | check [-- options]`.
 //
 // - icons: generate src-tauri/icons from the project's brand source assets/brand/icon.svg.
 // - dev:   `tauri dev` running the backend from source (python -m <package>.desktop).
 // - build: `tauri build` bundling the frozen backend from .stage/backend.
 // - test:  this script's tests, then `cargo test` (contract.rs's tests among them).
 // - lint:  `cargo fmt --check` and `cargo clippy --all-targets -- -D warnings`.
+// - check: exit 0 silently if `npm run dev` can start here, else ONE line on stderr naming what is
+//          missing and how to install it, exit 1 (`python -m <package>.desktop dev --shell tauri`
+//          runs it first).
 //
 // Every cargo step uses the committed Cargo.lock as it is (`--locked`): the crate versions the
 // template was tested with. Before compiling, the toolchain is checked, so a missing cargo or
@@ -107,8 +110,20 @@ function missingToolchain({ run = spawnSync, platform = process.platform } = {})
   return null;
 }
 
-function preflight() {
-  const missing = missingToolchain();
+/** The toolchain, then the Tauri CLI (node_modules/@tauri-apps/cli): what `npm run dev` needs. */
+function missingForDev({ run, platform, resolve = require.resolve } = {}) {
+  const missing = missingToolchain({ run, platform });
+  if (missing) return missing;
+  try {
+    resolve("@tauri-apps/cli/package.json", { paths: [SHELL_DIR] });
+  } catch {
+    return "the Tauri CLI is not installed (node_modules/@tauri-apps/cli): cd shells/tauri && npm install";
+  }
+  return null;
+}
+
+function preflight(find = missingToolchain) {
+  const missing = find();
   if (missing) console.error(missing);
   return missing ? 1 : 0;
 }
@@ -168,8 +183,9 @@ function main(argv) {
   if (command === "icons") return icons();
   if (command === "test") return test(rest);
   if (command === "lint") return lint(rest);
+  if (command === "check") return preflight(missingForDev);
   if (command !== "dev" && command !== "build") {
-    console.error("usage: node scripts/tauri.cjs icons | dev | build | test | lint [-- options]");
+    console.error("usage: node scripts/tauri.cjs icons | dev | build | test | lint | check [-- options]");
     return 2;
   }
   const noUpdater = rest.includes("--no-updater");
@@ -187,7 +203,7 @@ function main(argv) {
     for (const error of errors) console.error(`\n${error}`);
     return 1;
   }
-  const status = preflight() || ensureIcons();
+  const status = preflight(missingForDev) || ensureIcons();
   if (status !== 0) return status;
   // The splash is served by Tauri's own asset protocol, not by the CLI's dev server.
   const devServer = command === "dev" ? ["--no-dev-server"] : [];
@@ -196,7 +212,7 @@ function main(argv) {
   return tauri([command, ...devServer, "--config", JSON.stringify(patch), ...passThrough, ...locked]);
 }
 
-module.exports = { configPatch, readPubkey, missingToolchain, KEY_HELP };
+module.exports = { configPatch, readPubkey, missingToolchain, missingForDev, KEY_HELP };
 
 if (require.main === module) {
   process.exitCode = main(process.argv.slice(2));

@@ -8,7 +8,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
-const { configPatch, readPubkey, missingToolchain } = require("./tauri.cjs");
+const { configPatch, readPubkey, missingToolchain, missingForDev } = require("./tauri.cjs");
 
 const withFeed = { plugins: { updater: { endpoints: ["https://example.org/latest.json"] } } };
 const manual = {};
@@ -85,4 +85,39 @@ test("a missing toolchain is one line naming the fix", () => {
   assert.doesNotMatch(noWebKit, /\n/);
   assert.equal(missingToolchain({ run: answers({ cargo: ok }), platform: "darwin" }), null);
   assert.equal(missingToolchain({ run: answers({ cargo: ok, "pkg-config": ok }), platform: "linux" }), null);
+});
+
+test("check: the toolchain first, then the Tauri CLI, each as one line with its install command", () => {
+  const ok = { status: 0 };
+  const allThere = () => ({ status: 0 });
+  const noCli = () => {
+    throw Object.assign(new Error("Cannot find module"), { code: "MODULE_NOT_FOUND" });
+  };
+  const found = () => "/x/node_modules/@tauri-apps/cli/package.json";
+  assert.equal(missingForDev({ run: allThere, platform: "linux", resolve: found }), null);
+  const cli = missingForDev({ run: allThere, platform: "linux", resolve: noCli });
+  assert.equal(
+    cli,
+    "the Tauri CLI is not installed (node_modules/@tauri-apps/cli): cd shells/tauri && npm install",
+  );
+  const noCargo = missingForDev({
+    run: (command) => (command === "cargo" ? { status: 127 } : ok),
+    platform: "linux",
+    resolve: noCli,
+  });
+  assert.match(noCargo, /^cargo \(Rust\) is not installed/);
+});
+
+test("check exits 0 silently, or 1 with one line on stderr", () => {
+  const { spawnSync } = require("node:child_process");
+  const script = path.join(__dirname, "tauri.cjs");
+  const run = spawnSync(process.execPath, [script, "check"], { encoding: "utf8" });
+  const expected = missingForDev();
+  assert.equal(run.stdout, "");
+  if (expected) {
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr, `${expected}\n`);
+  } else {
+    assert.deepEqual([run.status, run.stderr], [0, ""]);
+  }
 });

@@ -358,6 +358,19 @@ pub fn parse_ready_line(line: &str) -> Option<ReadyInfo> {
     })
 }
 
+/// What to log for a ready line after the first one. In development (`DESKTOP_DJANGO_DEV=1`) the
+/// backend runs under a reloader that restarts it after a code edit, on the same port, and prints
+/// another ready line: the window keeps its page and origin, so it is only news for the log.
+pub fn reload_message(open_port: u16, again: &ReadyInfo) -> String {
+    let pid = again.pid.map_or("?".to_string(), |pid| pid.to_string());
+    if again.port == open_port {
+        format!("backend reloaded (pid {pid}, port {open_port})")
+    } else {
+        let port = again.port;
+        format!("backend reloaded on port {port} (pid {pid}), but the window uses port {open_port}: restart the app")
+    }
+}
+
 // -- URLs --------------------------------------------------------------------------------------
 
 /// The app's origin: always plain http on the loopback address, with the port from the ready line.
@@ -734,6 +747,25 @@ mod tests {
             Some(r"C:\Users\Ana\AppData\Local\com.example.app\logs\backend.log")
         );
         assert_eq!(info.start_url, "/");
+    }
+
+    #[test]
+    fn a_later_ready_line_is_a_reload_on_the_same_port() {
+        let first = parse_ready_line(READY).unwrap();
+        let again = r#"{"event":"ready","port":50123,"pid":4343}"#;
+        let again = parse_ready_line(again).expect("a later ready line is still a ready line");
+        assert_eq!(
+            reload_message(first.port, &again),
+            "backend reloaded (pid 4343, port 50123)"
+        );
+        let moved = ReadyInfo {
+            port: 50124,
+            pid: None,
+            ..again
+        };
+        let message = reload_message(first.port, &moved);
+        assert!(message.starts_with("backend reloaded on port 50124 (pid ?)"));
+        assert!(message.ends_with("the window uses port 50123: restart the app"));
     }
 
     #[test]

@@ -351,16 +351,13 @@ fn run_backend(app: AppHandle, backend: Arc<Backend>, app_data_dir: PathBuf) {
             tail.lock().unwrap().push(&line);
         }
     });
-    // Some(info) once for the ready line, None when stdout closes (the backend exited).
+    // Some(info) for each ready line (later ones come from the development reloader), None when
+    // stdout closes (the backend exited).
     let (events, ready) = mpsc::channel();
     thread::spawn(move || {
-        let mut waiting = true;
         for line in lines(stdout) {
-            if waiting {
-                if let Some(info) = contract::parse_ready_line(&line) {
-                    waiting = false;
-                    let _ = events.send(Some(info));
-                }
+            if let Some(info) = contract::parse_ready_line(&line) {
+                let _ = events.send(Some(info));
             }
         }
         let _ = events.send(None);
@@ -409,8 +406,26 @@ fn run_backend(app: AppHandle, backend: Arc<Backend>, app_data_dir: PathBuf) {
         updater::check_in_background(app.clone(), backend.clone());
     }
 
-    // Blocks until stdout closes: the backend exited, on its own unless we are stopping it.
-    let _ = ready.recv();
+    // Until the backend exits, on its own unless we are stopping it. Under the development
+    // reloader a code edit restarts it on the same port with another ready line: the window keeps
+    // its page. Its exit is polled too: a restarted child may still hold stdout open.
+    loop {
+        match ready.recv_timeout(Duration::from_millis(250)) {
+            Ok(Some(again)) => {
+                eprintln!("{}", contract::reload_message(info.port, &again));
+                let pid = again.pid.map_or("null".into(), |p| p.to_string());
+                status_line("backend-reloaded", &[("backend_pid", pid)]);
+            }
+            Ok(None) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if backend.stopping.load(Ordering::SeqCst)
+                    || backend.exit_code(Duration::ZERO).is_some()
+                {
+                    break;
+                }
+            }
+        }
+    }
     if !backend.stopping.load(Ordering::SeqCst) {
         let code = backend.exit_code(Duration::from_secs(5)).flatten();
         let reason = format!("{} while the app was open", contract::describe_exit(code));
@@ -418,11 +433,47 @@ fn run_backend(app: AppHandle, backend: Arc<Backend>, app_data_dir: PathBuf) {
     }
 }
 
+/// Menu id of Develop > Reload.
+#[cfg(debug_assertions)]
+const RELOAD_ID: &str = "reload";
+
+/// Debug builds (`npm run dev`) get Develop > Reload (CmdOrCtrl+R): see an edited template or
+/// static file without restarting the app. Release builds keep Tauri's default (a menu on macOS,
+/// none elsewhere).
+#[cfg(debug_assertions)]
+fn with_reload_menu(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
+    use tauri::menu::{Menu, MenuItem, Submenu};
+    builder
+        .menu(|app| {
+            // macOS keeps its default menu: its Edit menu is what makes copy and paste work.
+            let menu = if cfg!(target_os = "macos") {
+                Menu::default(app)?
+            } else {
+                Menu::new(app)?
+            };
+            let reload = MenuItem::with_id(app, RELOAD_ID, "Reload", true, Some("CmdOrCtrl+R"))?;
+            menu.append(&Submenu::with_items(app, "Develop", true, &[&reload])?)?;
+            Ok(menu)
+        })
+        .on_menu_event(|app, event| {
+            if event.id() == RELOAD_ID {
+                if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+                    let _ = window.reload();
+                }
+            }
+        })
+}
+
+#[cfg(not(debug_assertions))]
+fn with_reload_menu(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
+    builder
+}
+
 /// The app's entry point (`main.rs`).
 pub fn run() {
     let backend = Arc::new(Backend::default());
     let setup_backend = backend.clone();
-    let app = tauri::Builder::default()
+    let app = with_reload_menu(tauri::Builder::default())
         // First plugin: a second launch focuses this window and exits before doing anything.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             focus_main_window(app)
