@@ -1,13 +1,19 @@
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from .forms import NoteForm
 from .models import Note
 
+# One page renders in milliseconds however many notes there are: the local server has a few
+# threads only, and one slow page would keep the window's other requests waiting.
+PAGE_SIZE = 50
+
 
 @require_safe
 def note_list(request):
-    return render(request, "notes/note_list.html", {"notes": Note.objects.all()})
+    page = Paginator(Note.objects.all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notes/note_list.html", {"notes": page, "page": page})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -93,6 +93,7 @@ def _app_data(ns: dict[str, Any]) -> None:
     try:
         ns["APP_DATA_DIR"] = appdata.ensure_dir(appdata.app_data_dir(about.APP_ID))
         appdata.adopt_previous(ns["APP_DATA_DIR"])  # an earlier release's folder, once
+        appdata.make_private(ns["APP_DATA_DIR"])
         ns["LOG_DIR"] = appdata.ensure_dir(appdata.log_dir(ns["APP_DATA_DIR"]))
         ns["SECRET_KEY"] = appdata.load_or_create_secret_key(ns["APP_DATA_DIR"])
     except (appdata.AppDataError, OSError) as exc:
