@@ -22,6 +22,7 @@ DATABASE_FILE = "app.sqlite3"
 SECRET_KEY_FILE = "secret_key"
 LOG_DIR = "logs"
 LOCK_FILE = "backend.lock"
+WORKER_LOCK_FILE = "worker.lock"
 # What an earlier release's folder holds besides the database (see adopt_previous).
 PREVIOUS_DATA = (SECRET_KEY_FILE, "mail", "backups")
 
@@ -205,14 +206,16 @@ def load_or_create_secret_key(directory: Path) -> str:
 
 
 class InstanceLock:
-    """An advisory lock on ``<app data>/backend.lock``, held while a backend runs.
+    """An advisory lock on a file in the app data folder; the OS drops it when its holder ends,
+    however it ends.
 
-    Only the holder may treat tasks marked RUNNING as interrupted: a second backend on the same
-    data (which the shells try to prevent) must not fail the first one's running tasks.
+    ``backend.lock`` (the default) is held while a backend runs: shells find a running instance
+    by it. ``worker.lock`` is held while a tasks worker runs: one worker per app data folder, and
+    only the holder may treat tasks marked RUNNING as interrupted (no other worker can be alive).
     """
 
-    def __init__(self, directory: Path):
-        self.path = Path(directory) / LOCK_FILE
+    def __init__(self, directory: Path, name: str = LOCK_FILE):
+        self.path = Path(directory) / name
         self._handle = None
 
     def acquire(self) -> bool:

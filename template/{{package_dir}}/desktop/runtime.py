@@ -29,7 +29,7 @@ from typing import Any
 from . import about, auth, logs, readyline, server
 from .appdata import APP_DATA_ENV, InstanceLock
 from .stop import StopController
-from .worker import WorkerSupervisor, WorkerThread, recover_interrupted_tasks, stop_grace
+from .worker import WorkerSupervisor, WorkerThread, stop_grace
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,10 @@ class Backend:
     # -- steps ---------------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Set up Django, take the instance lock, recover interrupted tasks, migrate."""
+        """Set up Django, take the instance lock, migrate.
+
+        Interrupted tasks are not recovered here: the worker does it once it holds
+        ``worker.lock`` (a worker of a killed backend may still be finishing one)."""
         setup_django()
         from django.conf import settings
 
@@ -107,10 +110,6 @@ class Backend:
         if not self.lock.acquire():
             logger.warning("another backend uses %s", settings.APP_DATA_DIR)
         self.migrated = migrate_if_needed()
-        from django.apps import apps
-
-        if self.lock.held and apps.is_installed("django_tasks_db"):
-            recover_interrupted_tasks()
 
     def bind(self, port: int = 0) -> dict[str, Any]:
         """Bind the socket, build the WSGI server and return the ready info (not printed)."""
