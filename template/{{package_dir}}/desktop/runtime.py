@@ -18,6 +18,7 @@ Example (in-process)::
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -117,7 +118,14 @@ class Backend:
         from django.core.wsgi import get_wsgi_application
 
         sock = server.bind_socket(self.host, port)
-        self.server = server.WaitressServer(get_wsgi_application(), sock, threads=self.threads)
+        self.server = server.WaitressServer(
+            get_wsgi_application(),
+            sock,
+            threads=self.threads,
+            # Bodies only with the token, and at most DESKTOP_MAX_UPLOAD_BYTES (guard.py).
+            authorize=functools.partial(auth.headers_carry_token, port=server.socket_port(sock)),
+            max_upload_bytes=settings.DESKTOP_MAX_UPLOAD_BYTES,
+        )
         self.info = readyline.ready_info(
             port=self.server.port,
             host=self.host,
