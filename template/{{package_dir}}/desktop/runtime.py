@@ -97,20 +97,26 @@ class Backend:
     # -- steps ---------------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Set up Django, take the instance lock, recover interrupted tasks, migrate."""
+        """Set up Django, take the instance lock, check the database, migrate, recover tasks.
+
+        A database that cannot be used raises :class:`dberrors.DatabaseProblem`."""
         setup_django()
         from django.conf import settings
 
+        from . import dberrors
         from .migrate import migrate_if_needed
 
         self.lock = InstanceLock(settings.APP_DATA_DIR)
         if not self.lock.acquire():
             logger.warning("another backend uses %s", settings.APP_DATA_DIR)
-        self.migrated = migrate_if_needed()
+        # A damaged, read-only, locked or full database: DatabaseProblem, one clear message.
+        dberrors.check()
         from django.apps import apps
 
-        if self.lock.held and apps.is_installed("django_tasks_db"):
-            recover_interrupted_tasks()
+        with dberrors.explained():
+            self.migrated = migrate_if_needed()
+            if self.lock.held and apps.is_installed("django_tasks_db"):
+                recover_interrupted_tasks()
 
     def bind(self, port: int = 0) -> dict[str, Any]:
         """Bind the socket, build the WSGI server and return the ready info (not printed)."""
