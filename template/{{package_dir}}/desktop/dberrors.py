@@ -4,6 +4,9 @@ At start (``runtime.Backend.prepare``, ``python -m <package>.desktop migrate`` a
 a database that cannot be used ends the backend with ONE line on stderr (``backend: ...``, exit
 code 2) that names the file, says what is wrong and what to do; the shells show that line in
 their error window, Positron shows the same text (``str()`` of :class:`DatabaseProblem`).
+
+While the app runs, a write that waits for another program's lock past the SQLite timeout
+(``OPTIONS["timeout"]``, 20 s) becomes a form error, not a 500: see :func:`save_unless_busy`.
 """
 
 from __future__ import annotations
@@ -11,11 +14,17 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
+
+BUSY_MESSAGE = (
+    "The app's data is busy: another program is writing to it. Nothing was saved; "
+    "try again in a moment."
+)
 
 # SQLite's primary result codes (https://sqlite.org/rescode.html).
 SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 3, 5, 6, 8
@@ -177,3 +186,38 @@ def check(using: str = "default") -> None:
                 # Writing the same value is a write: a read-only file or folder fails here.
                 cursor.execute(f"PRAGMA user_version = {int(version)}")
             transaction.set_rollback(True, using=using)
+
+
+def save_unless_busy(
+    form: Any,
+    save: Callable[[], object] | None = None,
+    *,
+    using: str | None = None,
+    message: str = BUSY_MESSAGE,
+) -> bool:
+    """Run the form's write (``form.save`` unless ``save`` is given) in a transaction; True if
+    it was saved. If the database stays locked past the timeout, nothing is written: the form
+    gets ``message`` as an error and this returns False, so the view shows it again::
+
+        if request.method == "POST" and form.is_valid() and save_unless_busy(form):
+            return redirect("notes:list")
+        return render(request, "notes/note_form.html", {"form": form})  # typed text kept
+
+    Why a helper the view calls and not a middleware: only the view knows how to show its form
+    again with what the user typed; a middleware catching "database is locked" could only
+    answer with a generic error page, and the typed text would be gone. The transaction makes
+    the write all or nothing (a ModelForm's many-to-many rows too), so the same POST, sent
+    again once the other program lets go, saves it exactly once.
+    """
+    from django.db import OperationalError, transaction
+
+    try:
+        with transaction.atomic(using=using):  # BEGIN IMMEDIATE: the lock wait happens here
+            (save or form.save)()
+    except OperationalError as exc:
+        if not is_locked(exc):
+            raise
+        logger.warning("database busy, the form was shown again: %s", exc)
+        form.add_error(None, message)
+        return False
+    return True
