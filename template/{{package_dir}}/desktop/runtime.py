@@ -98,19 +98,24 @@ class Backend:
     # -- steps ---------------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Set up Django, take the instance lock, migrate.
+        """Set up Django, take the instance lock, check the database, migrate.
 
-        Interrupted tasks are not recovered here: the worker does it once it holds
-        ``worker.lock`` (a worker of a killed backend may still be finishing one)."""
+        A database that cannot be used raises :class:`dberrors.DatabaseProblem`. Interrupted
+        tasks are not recovered here: the worker does it once it holds ``worker.lock`` (a
+        worker of a killed backend may still be finishing one)."""
         setup_django()
         from django.conf import settings
 
+        from . import dberrors
         from .migrate import migrate_if_needed
 
         self.lock = InstanceLock(settings.APP_DATA_DIR)
         if not self.lock.acquire():
             logger.warning("another backend uses %s", settings.APP_DATA_DIR)
-        self.migrated = migrate_if_needed()
+        # A damaged, read-only, locked or full database: DatabaseProblem, one clear message.
+        dberrors.check()
+        with dberrors.explained():
+            self.migrated = migrate_if_needed()
 
     def bind(self, port: int = 0) -> dict[str, Any]:
         """Bind the socket, build the WSGI server and return the ready info (not printed)."""
