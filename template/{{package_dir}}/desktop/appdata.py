@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +22,7 @@ DATABASE_FILE = "app.sqlite3"
 SECRET_KEY_FILE = "secret_key"
 LOG_DIR = "logs"
 LOCK_FILE = "backend.lock"
+WORKER_LOCK_FILE = "worker.lock"
 # What an earlier release's folder holds besides the database (see adopt_previous).
 PREVIOUS_DATA = (SECRET_KEY_FILE, "mail", "backups")
 
@@ -59,6 +61,43 @@ def app_data_dir(app_id: str, environ: Mapping[str, str] | None = None) -> Path:
     configured = environ.get(APP_DATA_ENV, "").strip()
     path = Path(configured).expanduser() if configured else default_app_data_dir(app_id)
     return path.absolute()
+
+
+PRIVATE_DIRS = (LOG_DIR, "mail", "backups")  # what the backend writes, besides top-level files
+
+
+def make_private(directory: Path) -> None:
+    """This user only (POSIX): new files 0600 and folders 0700 from now on (the process umask),
+    and the folder and what the backend keeps in it, even if an older release or a copy left
+    them readable by others. Chromium's profile (``electron/``) manages its own modes."""
+    if os.name != "posix":
+        return  # Windows: the per-user profile folder's ACL already keeps other users out
+    os.umask(0o077)
+    directory = Path(directory)
+    _chmod(directory, 0o700)
+    for entry in _entries(directory):
+        _chmod(entry, 0o600)
+    for name in PRIVATE_DIRS:
+        for root, _dirs, files in os.walk(directory / name):  # never follows links
+            _chmod(Path(root), 0o700)
+            for file in files:
+                _chmod(Path(root) / file, 0o600)
+
+
+def _entries(directory: Path) -> list[Path]:
+    try:
+        return [entry for entry in directory.iterdir() if not entry.is_dir()]
+    except OSError:
+        return []
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISLNK(info.st_mode) and stat.S_IMODE(info.st_mode) != mode:
+            os.chmod(path, mode)
+    except OSError:
+        pass  # gone meanwhile, or not ours: nothing to tighten here
 
 
 def ensure_dir(path: Path) -> Path:
@@ -167,14 +206,16 @@ def load_or_create_secret_key(directory: Path) -> str:
 
 
 class InstanceLock:
-    """An advisory lock on ``<app data>/backend.lock``, held while a backend runs.
+    """An advisory lock on a file in the app data folder; the OS drops it when its holder ends,
+    however it ends.
 
-    Only the holder may treat tasks marked RUNNING as interrupted: a second backend on the same
-    data (which the shells try to prevent) must not fail the first one's running tasks.
+    ``backend.lock`` (the default) is held while a backend runs: shells find a running instance
+    by it. ``worker.lock`` is held while a tasks worker runs: one worker per app data folder, and
+    only the holder may treat tasks marked RUNNING as interrupted (no other worker can be alive).
     """
 
-    def __init__(self, directory: Path):
-        self.path = Path(directory) / LOCK_FILE
+    def __init__(self, directory: Path, name: str = LOCK_FILE):
+        self.path = Path(directory) / name
         self._handle = None
 
     def acquire(self) -> bool:

@@ -15,6 +15,10 @@ time. The middleware sits before CSRF (and sessions, if a project adds them); CS
 
 In the layer's test settings (only), Django's test client passes: a project's own
 ``TestCase`` suite needs no token.
+
+The server applies the same header-or-cookie rule earlier, to raw headers
+(:func:`headers_carry_token`): a request with a body and without the token is refused before
+its body is read (``guard.py``). The middleware below stays the check for everything else.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from collections.abc import Mapping
 from urllib.parse import unquote, urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect, parse_cookie
 
 from . import about
 
@@ -35,7 +40,8 @@ BOOTSTRAP_PATH = "/desktop-auth/bootstrap/"
 COOKIE_PREFIX = "desktop_django_token_"
 MIN_TOKEN_LENGTH = 32
 
-_META_HEADER = "HTTP_" + TOKEN_HEADER.upper().replace("-", "_")
+_RAW_HEADER = TOKEN_HEADER.upper().replace("-", "_")  # waitress's key for the header
+_META_HEADER = "HTTP_" + _RAW_HEADER
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -96,6 +102,19 @@ def request_token_is_valid(request) -> bool:
     if tokens_match(expected, request.META.get(_META_HEADER)):
         return True
     return tokens_match(expected, request.COOKIES.get(cookie_name(request.get_port())))
+
+
+def headers_carry_token(headers: Mapping[str, str], port: int) -> bool:
+    """The token check on a request's raw headers, before the server reads its body.
+
+    ``headers`` as waitress parses them (``COOKIE``, ``X_DESKTOP_DJANGO_TOKEN``); the same rule
+    as :func:`request_token_is_valid`: the header, or the cookie named after ``port``. (The test
+    client never reaches a socket, so its test-settings rule has no place here.)"""
+    expected = configured_token()
+    if tokens_match(expected, headers.get(_RAW_HEADER)):
+        return True
+    cookies = headers.get("COOKIE")
+    return bool(cookies) and tokens_match(expected, parse_cookie(cookies).get(cookie_name(port)))
 
 
 def _is_test_client(request) -> bool:

@@ -4,6 +4,9 @@ Loading Django's migration graph costs more than the rest of the start-up. Inste
 migration module names on disk (``pkgutil.iter_modules``, no imports; works in a PyInstaller
 build too) with the ``django_migrations`` table. Only when something is missing do we run the
 real ``migrate`` command, which is always correct (squashed migrations, dependencies, ...).
+
+Migrating a database that already has data starts with a backup (``backups.py``); if a migration
+fails, the backup is put back and :class:`MigrationFailed` says so.
 """
 
 from __future__ import annotations
@@ -11,8 +14,15 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from pathlib import Path
+
+from . import backups
 
 logger = logging.getLogger(__name__)
+
+
+class MigrationFailed(RuntimeError):
+    """A migration failed; the database was put back as it was. The message says what to do."""
 
 
 def migrations_on_disk() -> set[tuple[str, str]]:
@@ -64,10 +74,35 @@ def migrate(verbosity: int = 0, using: str = "default") -> None:
 
 
 def migrate_if_needed(using: str = "default") -> bool:
-    """Run ``migrate`` only if a migration on disk is not recorded; ``True`` if it ran."""
+    """Run ``migrate`` only if a migration on disk is not recorded; ``True`` if it ran.
+
+    An existing SQLite database is backed up first and put back if a migration fails."""
+    from django.conf import settings
+    from django.db import connections
+
     missing = unapplied_migrations(using)
     if not missing:
         return False
+    backup = None
+    database = connections[using].settings_dict
+    if database["ENGINE"] == "django.db.backends.sqlite3" and applied_migrations(using):
+        connections[using].close()
+        backup = backups.create_backup(
+            Path(database["NAME"]), backups.backup_dir(settings.APP_DATA_DIR)
+        )
+        logger.info("backed up the database to %s before migrating", backup)
     logger.info("applying %d migration(s)", len(missing))
-    migrate(using=using)
+    try:
+        migrate(using=using)
+    except Exception as exc:
+        if backup is None:
+            raise
+        connections[using].close()
+        backups.restore_backup(backup, Path(database["NAME"]))
+        reason = " ".join(str(exc).split())[:200]  # one line
+        raise MigrationFailed(
+            f"A database migration failed ({type(exc).__name__}: {reason}); the data is as "
+            f"before (restored from {backup}). Install the previous version of the app or "
+            "report this to its developer."
+        ) from exc
     return True

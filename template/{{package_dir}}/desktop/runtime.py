@@ -18,6 +18,7 @@ Example (in-process)::
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -29,7 +30,7 @@ from typing import Any
 from . import about, auth, logs, readyline, server
 from .appdata import APP_DATA_ENV, InstanceLock
 from .stop import StopController
-from .worker import WorkerSupervisor, WorkerThread, recover_interrupted_tasks, stop_grace
+from .worker import WorkerSupervisor, WorkerThread, stop_grace
 
 logger = logging.getLogger(__name__)
 
@@ -97,20 +98,24 @@ class Backend:
     # -- steps ---------------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Set up Django, take the instance lock, recover interrupted tasks, migrate."""
+        """Set up Django, take the instance lock, check the database, migrate.
+
+        A database that cannot be used raises :class:`dberrors.DatabaseProblem`. Interrupted
+        tasks are not recovered here: the worker does it once it holds ``worker.lock`` (a
+        worker of a killed backend may still be finishing one)."""
         setup_django()
         from django.conf import settings
 
+        from . import dberrors
         from .migrate import migrate_if_needed
 
         self.lock = InstanceLock(settings.APP_DATA_DIR)
         if not self.lock.acquire():
             logger.warning("another backend uses %s", settings.APP_DATA_DIR)
-        self.migrated = migrate_if_needed()
-        from django.apps import apps
-
-        if self.lock.held and apps.is_installed("django_tasks_db"):
-            recover_interrupted_tasks()
+        # A damaged, read-only, locked or full database: DatabaseProblem, one clear message.
+        dberrors.check()
+        with dberrors.explained():
+            self.migrated = migrate_if_needed()
 
     def bind(self, port: int = 0) -> dict[str, Any]:
         """Bind the socket, build the WSGI server and return the ready info (not printed)."""
@@ -118,7 +123,14 @@ class Backend:
         from django.core.wsgi import get_wsgi_application
 
         sock = server.bind_socket(self.host, port)
-        self.server = server.WaitressServer(get_wsgi_application(), sock, threads=self.threads)
+        self.server = server.WaitressServer(
+            get_wsgi_application(),
+            sock,
+            threads=self.threads,
+            # Bodies only with the token, and at most DESKTOP_MAX_UPLOAD_BYTES (guard.py).
+            authorize=functools.partial(auth.headers_carry_token, port=server.socket_port(sock)),
+            max_upload_bytes=settings.DESKTOP_MAX_UPLOAD_BYTES,
+        )
         self.info = readyline.ready_info(
             port=self.server.port,
             host=self.host,

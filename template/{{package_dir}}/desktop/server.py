@@ -9,6 +9,11 @@ process) or on a thread (a shell that runs Django in-process)::
     server.start()           # on a thread; or server.serve(stop) to block
     ...
     server.stop(grace=5)     # stop accepting, finish in-flight requests, close
+
+Local abuse: any local process can connect to 127.0.0.1. Given ``authorize`` (a check of a
+request's raw headers; the backend passes :func:`.auth.headers_carry_token`), only requests with
+the token may send a body, and connections that never showed the token make room for new ones
+(see ``guard.py``). ``max_upload_bytes`` caps a body that carries the token (413 above it).
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 POLL_SECONDS = 0.2
+
+Authorize = Callable[[Mapping[str, str]], bool]
 
 
 def bind_socket(host: str = HOST, port: int = 0, backlog: int = 64) -> socket.socket:
@@ -53,16 +60,48 @@ def socket_port(sock: socket.socket) -> int:
 class WaitressServer:
     """waitress serving an already-bound socket, with a stop that drains in-flight requests."""
 
-    def __init__(self, app, sock: socket.socket, *, threads: int = 4, **adjustments):
-        from waitress.server import create_server
+    def __init__(
+        self,
+        app,
+        sock: socket.socket,
+        *,
+        threads: int = 4,
+        authorize: Authorize | None = None,
+        max_upload_bytes: int | None = None,
+        **adjustments,
+    ):
+        from waitress.adjustments import Adjustments
+        from waitress.task import ThreadedTaskDispatcher
+
+        from .guard import CONNECTION_LIMIT, USE_POLL, GuardedServer, fd_room
 
         self.port = socket_port(sock)
         self.host = sock.getsockname()[0]
         adjustments.setdefault("channel_timeout", 60)
-        adjustments.setdefault("connection_limit", 100)
+        adjustments["connection_limit"] = fd_room(
+            adjustments.get("connection_limit", CONNECTION_LIMIT)
+        )
+        adjustments.setdefault("asyncore_use_poll", USE_POLL)
         adjustments.setdefault("expose_tracebacks", False)
         adjustments.setdefault("ident", "desktop-django")
-        self._server = create_server(app, sockets=[sock], threads=threads, **adjustments)
+        if max_upload_bytes is not None:
+            # waitress refuses a body of max_request_body_size bytes or more: allow the cap itself.
+            adjustments["max_request_body_size"] = max_upload_bytes + 1
+        adj = Adjustments(sockets=[sock], threads=threads, **adjustments)
+        dispatcher = ThreadedTaskDispatcher()
+        dispatcher.set_thread_count(adj.threads)
+        # What waitress.create_server does for one bound socket, with our server class.
+        self._server = GuardedServer(
+            app,
+            {},
+            True,
+            sock,
+            dispatcher=dispatcher,
+            adj=adj,
+            bind_socket=False,
+            sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
+        )
+        self._server.authorize = authorize
         self._stop_requested = False
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
@@ -82,9 +121,10 @@ class WaitressServer:
 
         server = self._server
         socket_map = server._map
+        poll = server.adj.asyncore_use_poll
         try:
             while not self._stop_requested and not (should_stop and should_stop()):
-                wasyncore.loop(timeout=POLL_SECONDS, map=socket_map, count=1)
+                wasyncore.loop(timeout=POLL_SECONDS, map=socket_map, use_poll=poll, count=1)
             if on_stopping is not None:
                 on_stopping()
             self._drain(wasyncore, grace)
@@ -105,7 +145,9 @@ class WaitressServer:
             )
             if not busy:
                 break
-            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+            wasyncore.loop(
+                timeout=0.05, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1
+            )
         dispatcher.shutdown(cancel_pending=True, timeout=max(0.1, deadline - time.monotonic()))
         wasyncore.close_all(server._map)
 

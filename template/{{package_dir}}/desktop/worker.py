@@ -8,8 +8,10 @@
   restarts it with backoff if it dies, nudges it on enqueue and stops it (stdin EOF, grace
   period, then terminate/kill). The child exits on its own when the pipe hits EOF, so even a
   ``kill -9`` of the backend ends the worker.
-* :func:`recover_interrupted_tasks` marks tasks left RUNNING by a crash as failed; the backend
-  calls it at start, before any worker runs.
+* One worker per app data folder: a loop first takes ``<app data>/worker.lock``, waiting while
+  another worker holds it (e.g. one still finishing its task after its backend was killed), then
+  calls :func:`recover_interrupted_tasks`, which marks tasks left RUNNING as failed: with the
+  lock held, no worker that could still finish them is alive.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import about
+from .appdata import WORKER_LOCK_FILE, InstanceLock
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +36,7 @@ DEFAULT_GRACE = 10.0
 DEFAULT_INTERVAL = 2.0
 INTERRUPTED_MESSAGE = (
     "The app stopped while this task was running (crash, power loss or forced quit); "
-    "it was marked failed when the app started again."
+    "it was marked failed when the tasks worker started again."
 )
 
 
@@ -57,7 +60,11 @@ def _status():
 
 
 def recover_interrupted_tasks() -> int:
-    """Mark tasks still RUNNING as FAILED (their worker is gone); returns how many."""
+    """Mark tasks still RUNNING as FAILED; returns how many.
+
+    Only for the holder of ``worker.lock`` (:meth:`WorkerLoop.run` calls it): then no worker
+    that could still finish them is alive.
+    """
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
@@ -76,9 +83,11 @@ def recover_interrupted_tasks() -> int:
 class WorkerLoop:
     """django-tasks-db's worker, run in batch passes until :meth:`stop`.
 
-    Call :meth:`run` on the thread that should execute tasks. :meth:`wake` starts the next pass
-    now (instead of after ``interval`` seconds); :meth:`stop` ends the loop after the running
-    task, if any, finishes.
+    Call :meth:`run` on the thread that should execute tasks: it holds ``worker.lock`` in
+    ``lock_dir`` (default: the app data folder) while it runs, waiting for it first if another
+    worker holds it, and recovers interrupted tasks before its first pass. :meth:`wake` starts
+    the next pass now (instead of after ``interval`` seconds); :meth:`stop` ends the loop (or
+    the wait) after the running task, if any, finishes.
     """
 
     def __init__(
@@ -88,13 +97,15 @@ class WorkerLoop:
         queue_names: Sequence[str] = ("*",),
         backend_name: str = "default",
         worker_id: str | None = None,
+        lock_dir: Path | None = None,
     ) -> None:
         self.interval = interval
         self.queue_names = list(queue_names)
         self.backend_name = backend_name
         self.worker_id = worker_id or f"{about.PACKAGE[:40]}-{os.getpid()}-{id(self) % 10_000}"
+        self.lock_dir = lock_dir
         self._wake = threading.Event()
-        self._stopping = False
+        self._stop = threading.Event()
         self._worker = None
         self.passes = 0
 
@@ -107,7 +118,7 @@ class WorkerLoop:
         self._wake.set()
 
     def stop(self) -> None:
-        self._stopping = True
+        self._stop.set()
         if self._worker is not None:
             self._worker.running = False  # the pass ends after the running task
         self._wake.set()
@@ -126,19 +137,37 @@ class WorkerLoop:
             excluded_queue_names=[],
         )
 
+    def _wait_for_lock(self) -> InstanceLock | None:
+        """``worker.lock``, once no other worker holds it; ``None`` if stopped before."""
+        from django.conf import settings
+
+        lock = InstanceLock(self.lock_dir or settings.APP_DATA_DIR, WORKER_LOCK_FILE)
+        if not lock.acquire():
+            logger.warning("worker %s waits for the other worker on this app data", self.worker_id)
+            while not lock.acquire():
+                if self._stop.wait(0.1):
+                    return None
+        return lock
+
     def run(self) -> None:
         from django.db import close_old_connections, connections
 
+        lock = self._wait_for_lock()
+        if lock is None:
+            return
         logger.info("worker %s started (queues %s)", self.worker_id, ",".join(self.queue_names))
-        failures = 0
+        failures, recover = 0, True
         try:
-            while not self._stopping:
+            while not self._stop.is_set():
                 self._wake.clear()
                 worker = self._make_worker()
                 self._worker = worker
-                if self._stopping:
+                if self._stop.is_set():
                     break
                 try:
+                    if recover:  # under the lock: their worker is gone
+                        recover_interrupted_tasks()
+                        recover = False
                     worker.run()
                     failures = 0
                 except Exception:
@@ -146,7 +175,7 @@ class WorkerLoop:
                     logger.exception("worker pass failed (%d in a row)", failures)
                     close_old_connections()
                 self.passes += 1
-                if self._stopping:
+                if self._stop.is_set():
                     break
                 delay = self.interval if not failures else min(30.0, 0.5 * 2**failures)
                 self._wake.wait(delay)
@@ -154,10 +183,12 @@ class WorkerLoop:
             self._worker = None
             connections.close_all()
             logger.info("worker %s stopped", self.worker_id)
+            lock.release()
 
 
 class WorkerThread:
-    """A :class:`WorkerLoop` on a daemon thread, for shells that run Django in-process."""
+    """A :class:`WorkerLoop` on a daemon thread, for shells that run Django in-process (the same
+    ``worker.lock`` rule: it waits while a worker process of an earlier run finishes)."""
 
     def __init__(self, **loop_options) -> None:
         self.loop = WorkerLoop(**loop_options)
@@ -359,8 +390,8 @@ def run_worker_process(grace: float | None = None) -> int:
     """Body of ``<backend> worker``: Django must be set up (after :func:`parent_is_gone`).
 
     Stops on stdin EOF (the backend closed the pipe or died), SIGTERM or SIGINT; a running task
-    gets ``grace`` seconds to finish, then the process exits anyway (the next start marks that
-    task failed).
+    gets ``grace`` seconds to finish, then the process exits anyway (the next worker marks that
+    task failed). A new worker waits for this one to end (``worker.lock``).
     """
     from .stop import StopController
 

@@ -277,6 +277,23 @@ test('the backend refuses its configuration: the dialog says so and can show the
   assert.deepEqual(record.events, ['dialog', 'quit'], 'the app quits after the dialog, not before');
 });
 
+test('a damaged database: the dialog shows the backend\'s one line naming the file, no traceback', async () => {
+  const userData = dir();
+  const database = path.join(userData, 'app.sqlite3');
+  fs.writeFileSync(database, Buffer.alloc(4096, 7)); // not a SQLite file
+  const { electron, record } = fakeElectron({ dialogResponses: [0] });
+  const { started } = start({ electron, env: backendEnv({ [USER_DATA_ENV]: userData }) });
+  assert.equal(await started, false);
+  const dialog = record.dialogs[0];
+  assert.match(dialog.message, /could not start/);
+  assert.match(dialog.detail, /exit code 2/);
+  const lines = dialog.detail.split('\n').filter((line) => line.startsWith('backend: '));
+  assert.equal(lines.length, 1, dialog.detail);
+  assert.ok(lines[0].includes(`${database} is not a database file`), dialog.detail);
+  assert.match(lines[0], /restore a backup/);
+  assert.doesNotMatch(dialog.detail, /Traceback/);
+});
+
 test('the backend dies while the app runs: a dialog naming the log file, then quit', { skip: process.platform === 'win32' && 'uses SIGKILL' }, async () => {
   const userData = dir();
   const { electron, record } = fakeElectron();

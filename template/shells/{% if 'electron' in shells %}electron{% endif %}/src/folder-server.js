@@ -2,8 +2,9 @@
 // "Update from Folder…": serve one folder (an installer and its latest*.yml, e.g. from a USB stick)
 // on http://127.0.0.1:<random port>/ so electron-updater's generic provider can read it.
 // Only regular files directly inside that folder are served: no sub-folders, no "..", no
-// symlinks that lead elsewhere, no hidden files; GET and HEAD only; Host must be the loopback
-// address we listen on (no DNS rebinding).
+// symlinks, no hidden files; GET and HEAD only; Host must be the loopback address we listen on
+// (no DNS rebinding). A file is opened once, without following a link (O_NOFOLLOW), checked on
+// that descriptor (fstat) and served from it: no check-then-open race with a swapped-in link.
 
 const fs = require('node:fs');
 const http = require('node:http');
@@ -39,21 +40,24 @@ function channelFile(platform = process.platform, arch = process.arch) {
   return 'latest.yml';
 }
 
-/** Resolve `name` inside `realDir`; the regular file's real path, or null. */
-async function resolveFile(realDir, name) {
-  let real;
+// O_NOFOLLOW: POSIX. Windows has no such flag; there a link is refused by lstat first (creating
+// one there needs administrator rights or developer mode).
+const NO_FOLLOW = fs.constants.O_NOFOLLOW || 0;
+
+/** Open `name` inside `realDir` as a regular file that is not a link: {fd, size}, or null. */
+async function openFile(realDir, name) {
+  const file = path.join(realDir, name);
+  let handle;
   try {
-    real = await fs.promises.realpath(path.join(realDir, name));
+    if (!NO_FOLLOW && (await fs.promises.lstat(file)).isSymbolicLink()) return null;
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | NO_FOLLOW);
+    const stat = await handle.stat();
+    if (stat.isFile()) return { handle, size: stat.size };
   } catch {
-    return null;
+    // missing, a link (ELOOP), not readable
   }
-  if (path.dirname(real) !== realDir) return null; // a symlink pointing out of the folder
-  try {
-    const stat = await fs.promises.stat(real);
-    return stat.isFile() ? { file: real, size: stat.size } : null;
-  } catch {
-    return null;
-  }
+  if (handle) await handle.close();
+  return null;
 }
 
 function send(res, status, text) {
@@ -78,7 +82,7 @@ async function serveFolder(dir, { onRequest = () => {} } = {}) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return finish(405, 'Method not allowed\n');
     if (req.headers.host !== `127.0.0.1:${port}`) return finish(403, 'Forbidden\n');
     const name = requestedName(req.url);
-    const found = name && (await resolveFile(realDir, name));
+    const found = name && (await openFile(realDir, name));
     if (!found) return finish(404, 'Not found\n');
     onRequest({ method: req.method, url: req.url, status: 200 });
     res.writeHead(200, {
@@ -86,8 +90,11 @@ async function serveFolder(dir, { onRequest = () => {} } = {}) {
       'Content-Length': found.size,
       'Cache-Control': 'no-store',
     });
-    if (req.method === 'HEAD') return res.end();
-    const stream = fs.createReadStream(found.file);
+    if (req.method === 'HEAD') {
+      await found.handle.close();
+      return res.end();
+    }
+    const stream = found.handle.createReadStream(); // closes the descriptor when done
     stream.on('error', () => res.destroy());
     stream.pipe(res);
   });

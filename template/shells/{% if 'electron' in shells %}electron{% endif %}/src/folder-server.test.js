@@ -75,6 +75,33 @@ test('nothing outside the folder, nothing hidden, no sub-folders', async () => {
   }
 });
 
+test('a link swapped in for a served file is never followed (no check-then-open race)', { skip: process.platform === 'win32' && 'symlinks need rights on Windows' }, async () => {
+  const name = 'latest-race.yml';
+  // Another process swaps the name between a regular file and a link to a file outside the folder.
+  const swapper = require('node:child_process').spawn(process.execPath, ['-e', `
+    const fs = require('node:fs'); const path = require('node:path');
+    const [folder, secret, name] = process.argv.slice(1);
+    const target = path.join(folder, name);
+    const end = Date.now() + 1500;
+    for (let i = 0; Date.now() < end; i += 1) {
+      const tmp = path.join(folder, '.swap' + (i % 2));
+      try { fs.rmSync(tmp, { force: true }); } catch {}
+      if (i % 2) fs.symlinkSync(secret, tmp); else fs.writeFileSync(tmp, 'version: 2.0.0\\n');
+      fs.renameSync(tmp, target);
+    }`, folder, path.join(root, 'secret.txt'), name], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => swapper.on('exit', resolve));
+  const bodies = new Set();
+  let done = false;
+  exited.then(() => { done = true; });
+  while (!done) {
+    const { status, body } = await request(`/${name}`);
+    if (status === 200) bodies.add(body.toString());
+  }
+  await exited;
+  assert.ok(bodies.has('version: 2.0.0\n'), 'the regular file was served at times');
+  assert.equal(bodies.has('secret'), false, 'the file outside the folder was served');
+});
+
 test('only GET and HEAD, only our Host', async () => {
   assert.equal((await request('/latest-linux.yml', { method: 'POST' })).status, 405);
   assert.equal((await request('/latest-linux.yml', { method: 'PUT' })).status, 405);

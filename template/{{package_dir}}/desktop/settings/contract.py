@@ -5,7 +5,8 @@
 
 * app data: the database (SQLite with the contract's pragmas), a per-install secret key, logs
   and mail files, all under the app data folder;
-* requests: plain http on 127.0.0.1 only (a server's HTTPS-only settings off), the
+* requests: plain http on 127.0.0.1 only (a server's HTTPS-only settings off), a request body
+  cap (``DESKTOP_MAX_UPLOAD_BYTES``, kept if the project sets it), the
   session-token middleware before everything, WhiteNoise behind it (exactly once), the desktop
   user, app-specific cookie names, the layer's URLconf around the project's;
 * DEBUG by mode: on in ``dev``, off in ``packaged`` and ``test``.
@@ -41,6 +42,9 @@ WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 CONTEXT_PROCESSOR = f"{LAYER}.context_processors.desktop"
 TEST_TOKEN = "test-token-" + "0123456789abcdef" * 3
+# The largest request body the server reads (a request with the token; without it, none):
+# larger ones get 413 before their body is read. A project sets DESKTOP_MAX_UPLOAD_BYTES.
+DEFAULT_MAX_UPLOAD_BYTES = 100 * 2**20
 # Inside a PyInstaller build: where packaging/freeze.py put collectstatic's output.
 FROZEN_STATIC = "collected-static"
 
@@ -68,6 +72,7 @@ def apply(ns: dict[str, Any], *, mode: str) -> None:
     ns["ALLOWED_HOSTS"] = [*hosts, "testserver"] if mode == "test" else hosts
     _database(ns, mode)
     _desktop_user(ns, mode)
+    _uploads(ns)
     _middleware(ns)
     _apps(ns)
     _static(ns, mode)
@@ -93,6 +98,7 @@ def _app_data(ns: dict[str, Any]) -> None:
     try:
         ns["APP_DATA_DIR"] = appdata.ensure_dir(appdata.app_data_dir(about.APP_ID))
         appdata.adopt_previous(ns["APP_DATA_DIR"])  # an earlier release's folder, once
+        appdata.make_private(ns["APP_DATA_DIR"])
         ns["LOG_DIR"] = appdata.ensure_dir(appdata.log_dir(ns["APP_DATA_DIR"]))
         ns["SECRET_KEY"] = appdata.load_or_create_secret_key(ns["APP_DATA_DIR"])
     except (appdata.AppDataError, OSError) as exc:
@@ -180,6 +186,15 @@ def _desktop_user(ns: dict[str, Any], mode: str) -> None:
         raise ImproperlyConfigured(
             f"DESKTOP_START_URL = {start!r} in settings.py: use a local path such as "
             '"/" or "/catalog/".'
+        )
+
+
+def _uploads(ns: dict[str, Any]) -> None:
+    cap = ns.setdefault("DESKTOP_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
+        raise ImproperlyConfigured(
+            f"DESKTOP_MAX_UPLOAD_BYTES = {cap!r} in settings.py: use a number of bytes, "
+            "e.g. 100 * 2**20 for 100 MiB."
         )
 
 
