@@ -195,7 +195,14 @@ def positron_scripts_at_old_paths(src: Path) -> None:
         (shell / "scripts" / script).rename(moved)
         text = moved.read_text(encoding="utf-8")
         moved.write_text(text.replace("shells/positron/scripts/", "shells/positron/"))
-    (shell / "scripts").rmdir()
+    shutil.rmtree(shell / "scripts")  # what else is there came later
+    copier_yml = src / "copier.yml"  # ... and so did the task that runs one of them
+    text = copier_yml.read_text(encoding="utf-8")
+    task = text.index("  # Briefcase's `requires` copy")
+    end = text.index("    when: \"{{ 'positron' in shells }}\"\n", task) + len(
+        "    when: \"{{ 'positron' in shells }}\"\n"
+    )
+    copier_yml.write_text(text[:task] + text[end:], encoding="utf-8")
     replace(
         src / "template/scripts/smoke.py",
         "shells/positron/scripts/smoke.py",
