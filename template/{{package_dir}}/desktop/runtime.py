@@ -145,6 +145,7 @@ class Backend:
         return self.info
 
     def start_worker(self) -> None:
+        """Watch for tasks; a worker runs only while one is due (worker.py)."""
         from django.apps import apps
 
         if self.worker_mode == "none" or not apps.is_installed("django_tasks_db"):
@@ -152,17 +153,19 @@ class Backend:
         if self.worker_mode == "process":
             self.worker = WorkerSupervisor(grace=self.grace).start()
         else:
-            self.worker = WorkerThread().start()
+            self.worker = WorkerThread(grace=self.grace).start()
         from django_tasks_db.compat import task_enqueued
 
         task_enqueued.connect(self._on_enqueued, dispatch_uid=f"desktop-wake-{id(self)}")
 
     def _on_enqueued(self, sender=None, **kwargs) -> None:
+        from django.db import router, transaction
+        from django_tasks_db.models import DBTaskResult
+
         worker = self.worker
-        if isinstance(worker, WorkerSupervisor):
-            worker.notify()
-        elif worker is not None:
-            worker.wake()
+        if worker is not None:
+            # After the commit: a worker woken earlier could look, find nothing and exit.
+            transaction.on_commit(worker.wake, using=router.db_for_write(DBTaskResult))
 
     @property
     def url(self) -> str:
