@@ -19,6 +19,7 @@ Example (in-process)::
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import sys
@@ -69,6 +70,34 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def end_startup(settle_after: float | None = None) -> None:
+    """Garbage collection back on (``__main__`` turns it off while Django loads).
+
+    With ``settle_after``, :func:`settle_memory` runs that many seconds later on a thread, once
+    the first page is served: not now, as the first request may be on its way."""
+    gc.enable()
+    if settle_after is None:
+        settle_memory()
+    else:
+        timer = threading.Timer(settle_after, settle_memory)
+        timer.daemon = True
+        timer.start()
+
+
+def settle_memory() -> None:
+    """Collect the start's garbage, set what is left aside for good (it lives as long as the
+    process, so later passes skip it) and give freed heap pages back to the system (glibc)."""
+    gc.collect()
+    gc.freeze()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
 
 class Backend:
@@ -181,6 +210,7 @@ class Backend:
     def serve_forever(self, stop: StopController) -> None:
         """Print the ready line, start the worker, serve until ``stop``; then stop everything."""
         readyline.emit_ready_line(self.info)
+        end_startup(settle_after=1.0)
         logs.capture_stdout()
         logger.info("ready on %s (startup %.0f ms)", self.url, self.info["startup_ms"])
         from django.conf import settings
