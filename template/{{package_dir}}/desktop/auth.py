@@ -8,7 +8,8 @@ carries that token, either
   ``GET /desktop-auth/bootstrap/?token=…&next=/…`` (Tauri and Positron open that URL first).
 
 ``next`` must be a local path; anything else (schemes, hosts, ``//``, backslashes, control
-characters, percent-encoded tricks) sends the browser to ``/`` instead.
+characters, percent-encoded tricks) sends the browser to ``/`` instead. Without ``next`` it goes
+to the start page (``DESKTOP_START_URL``).
 
 Everything else gets 403, static files and ``/health/`` included. Tokens are compared in constant
 time. The middleware sits before CSRF (and sessions, if a project adds them); CSRF stays on.
@@ -25,18 +26,17 @@ from __future__ import annotations
 
 import hmac
 import re
-import secrets
 from collections.abc import Mapping
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect, parse_cookie
 
 from . import about
+from .bootstrap import BOOTSTRAP_PATH, bootstrap_url, new_token  # noqa: F401 (this module's API)
 
 TOKEN_ENV = "DESKTOP_DJANGO_AUTH_TOKEN"
 TOKEN_HEADER = "X-Desktop-Django-Token"
-BOOTSTRAP_PATH = "/desktop-auth/bootstrap/"
 COOKIE_PREFIX = "desktop_django_token_"
 MIN_TOKEN_LENGTH = 32
 
@@ -44,11 +44,6 @@ _RAW_HEADER = TOKEN_HEADER.upper().replace("-", "_")  # waitress's key for the h
 _META_HEADER = "HTTP_" + _RAW_HEADER
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def new_token() -> str:
-    """A fresh session token: 32 random bytes as hex (what shells generate)."""
-    return secrets.token_hex(32)
 
 
 def configured_token() -> str:
@@ -87,12 +82,6 @@ def safe_next_path(value: str | None) -> str | None:
             return value
         candidate = decoded
     return None  # still changing after several decodes: refuse
-
-
-def bootstrap_url(base_url: str, token: str, next_path: str = "/") -> str:
-    """The URL a shell opens once to get the cookie, e.g. ``http://127.0.0.1:PORT/desktop-auth/…``."""
-    query = urlencode({"token": token, "next": next_path})
-    return f"{base_url.rstrip('/')}{BOOTSTRAP_PATH}?{query}"
 
 
 def request_token_is_valid(request) -> bool:
@@ -151,7 +140,11 @@ def bootstrap(request) -> HttpResponse:
         return response
     if not tokens_match(configured_token(), request.GET.get("token")):
         return _forbidden()
-    response = HttpResponseRedirect(safe_next_path(request.GET.get("next")) or "/")
+    if "next" in request.GET:
+        target = safe_next_path(request.GET["next"]) or "/"
+    else:
+        target = safe_next_path(getattr(settings, "DESKTOP_START_URL", "/")) or "/"
+    response = HttpResponseRedirect(target)
     response.set_cookie(
         cookie_name(request.get_port()),
         configured_token(),

@@ -37,7 +37,7 @@ EXTRA_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
+    # No Cross-Origin-Opener-Policy: see settings/contract.py (_opener_policy).
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 

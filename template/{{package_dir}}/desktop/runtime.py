@@ -146,12 +146,13 @@ class Backend:
         with dberrors.explained():
             self.migrated = migrate_if_needed()
 
-    def bind(self, port: int = 0) -> dict[str, Any]:
-        """Bind the socket, build the WSGI server and return the ready info (not printed)."""
+    def bind(self, port: int = 0, sock: Any = None) -> dict[str, Any]:
+        """Bind the socket (or take ``sock``, a listening one), build the WSGI server and return
+        the ready info (not printed)."""
         from django.conf import settings
         from django.core.wsgi import get_wsgi_application
 
-        sock = server.bind_socket(self.host, port)
+        sock = sock if sock is not None else server.bind_socket(self.host, port)
         self.server = server.WaitressServer(
             get_wsgi_application(),
             sock,
@@ -239,10 +240,11 @@ class Backend:
 
     # -- in-process ------------------------------------------------------------------------------
 
-    def start(self) -> dict[str, Any]:
-        """Prepare, bind, serve on a thread, start the worker; returns the ready info."""
+    def start(self, sock: Any = None) -> dict[str, Any]:
+        """Prepare, bind (or take ``sock``), serve on a thread, start the worker; returns the
+        ready info."""
         self.prepare()
-        info = self.bind()
+        info = self.bind(sock=sock)
         assert self.server is not None
         self.server.start(grace=min(self.grace, 5.0))
         self.start_worker()
@@ -275,10 +277,13 @@ def start_in_process(
     settings_module: str | None = None,
     threads: int = 4,
     worker: str = "thread",
+    sock: Any = None,
 ) -> Backend:
     """Run the backend inside the calling process (Positron). Returns the started :class:`Backend`.
 
     Without a ``token`` (and no ``DESKTOP_DJANGO_AUTH_TOKEN``), a fresh one is generated.
+    ``sock``: a socket already listening on 127.0.0.1 (:func:`server.bind_socket`), so the
+    caller knows the address before Django loads; connections wait in its backlog meanwhile.
     """
     if not token and not os.environ.get(auth.TOKEN_ENV):
         token = auth.new_token()
@@ -289,5 +294,5 @@ def start_in_process(
         process_name="app",
     )
     backend = Backend(threads=threads, worker=worker)
-    backend.start()
+    backend.start(sock=sock)
     return backend

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import html
 
-# smoke.py tells the splash from the Django page in a screenshot by this colour.
+# smoke.py tells the splash from the Django page in a screenshot by this colour, and in the
+# document by this meta tag (the splash has the app's address once the socket is bound early).
 BACKGROUND = "#f0f9ff"
+MARKER = "positron-splash"
 
 _PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="__MARKER__" content="1">
 <title>Starting</title>
 <style>
   html, body { height: 100%; margin: 0; }
@@ -28,4 +31,5 @@ _PAGE = """<!doctype html>
 
 
 def splash_html(name: str) -> str:
-    return _PAGE.replace("__BACKGROUND__", BACKGROUND).replace("__NAME__", html.escape(name))
+    page = _PAGE.replace("__BACKGROUND__", BACKGROUND).replace("__MARKER__", MARKER)
+    return page.replace("__NAME__", html.escape(name))
