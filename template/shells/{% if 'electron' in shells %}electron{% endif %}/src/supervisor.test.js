@@ -10,7 +10,7 @@ const { after, describe, test } = require('node:test');
 
 const { TOKEN_HEADER, tokenHeaderListener } = require('./headers');
 const { BackendError, BackendSupervisor, defaultLogFile, killTree, newToken, stopGraceMs } = require('./supervisor');
-const { childPids, devBackend, fakeChild, get, isAlive, readyLine, removeDir, tempDir, waitFor } = require('../testsupport/helpers');
+const { childPids, devBackend, enqueuePing, fakeChild, get, isAlive, readyLine, removeDir, tempDir, waitFor } = require('../testsupport/helpers');
 
 const dirs = [];
 after(() => dirs.forEach(removeDir));
@@ -83,7 +83,9 @@ describe('with the real backend', () => {
   });
 
   test('no orphan when the supervising process is killed with SIGKILL', { skip: process.platform === 'win32' && 'uses SIGKILL' }, async () => {
-    const holder = childProcess.spawn(process.execPath, [path.join(__dirname, '..', 'testsupport', 'hold-backend.cjs'), appData()], {
+    const data = appData();
+    enqueuePing(data); // a task waiting at start: the backend runs its worker child for it
+    const holder = childProcess.spawn(process.execPath, [path.join(__dirname, '..', 'testsupport', 'hold-backend.cjs'), data], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -33,6 +33,26 @@ function devBackend(extraEnv = {}) {
   return { ...command, baseEnv: env };
 }
 
+/**
+ * Queue the desktop layer's `ping` task in `appDataDir` (migrating a new database first), from
+ * another process: the backend started next on that folder finds it waiting and runs its tasks
+ * worker, which it starts only when there is work.
+ */
+function enqueuePing(appDataDir) {
+  const backend = devBackend();
+  const pkg = answers.packageName;
+  const code =
+    `from ${pkg}.desktop.migrate import migrate_if_needed; migrate_if_needed(); ` +
+    `from ${pkg}.desktop.tasks import ping; ping.enqueue()`;
+  const result = childProcess.spawnSync(backend.command, [...backend.args, 'manage', 'shell', '-c', code], {
+    cwd: backend.cwd,
+    env: { ...backend.baseEnv, ...backend.env, DESKTOP_DJANGO_APP_DATA_DIR: appDataDir },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.status !== 0) throw new Error(`could not queue the ping task: ${result.stderr || result.error}`);
+}
+
 function tempDir(prefix = 'electron-shell-test-') {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -139,6 +159,7 @@ module.exports = {
   backendEnv,
   childPids,
   devBackend,
+  enqueuePing,
   fakeChild,
   get,
   isAlive,
