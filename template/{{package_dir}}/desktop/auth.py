@@ -87,10 +87,7 @@ def safe_next_path(value: str | None) -> str | None:
 def request_token_is_valid(request) -> bool:
     if getattr(settings, "DESKTOP_AUTH_TRUST_TEST_CLIENT", False) and _is_test_client(request):
         return True
-    expected = configured_token()
-    if tokens_match(expected, request.META.get(_META_HEADER)):
-        return True
-    return tokens_match(expected, request.COOKIES.get(cookie_name(request.get_port())))
+    return _carries_token(request.META.get(_META_HEADER), request.COOKIES, request.get_port())
 
 
 def headers_carry_token(headers: Mapping[str, str], port: int) -> bool:
@@ -99,11 +96,15 @@ def headers_carry_token(headers: Mapping[str, str], port: int) -> bool:
     ``headers`` as waitress parses them (``COOKIE``, ``X_DESKTOP_DJANGO_TOKEN``); the same rule
     as :func:`request_token_is_valid`: the header, or the cookie named after ``port``. (The test
     client never reaches a socket, so its test-settings rule has no place here.)"""
+    return _carries_token(headers.get(_RAW_HEADER), parse_cookie(headers.get("COOKIE", "")), port)
+
+
+def _carries_token(header: str | None, cookies: Mapping[str, str], port: int | str) -> bool:
+    """The one rule: the token in the header, or in the cookie named after ``port``."""
     expected = configured_token()
-    if tokens_match(expected, headers.get(_RAW_HEADER)):
+    if tokens_match(expected, header):
         return True
-    cookies = headers.get("COOKIE")
-    return bool(cookies) and tokens_match(expected, parse_cookie(cookies).get(cookie_name(port)))
+    return tokens_match(expected, cookies.get(cookie_name(port)))
 
 
 def _is_test_client(request) -> bool:

@@ -33,7 +33,16 @@ from .readyline import parse_ready_line
 
 FIRST_ACCOUNT_PATH = "/desktop/first-account/"
 
-SRC_DIR = Path(__file__).resolve().parents[2]
+SRC_DIR = Path(__file__).resolve().parents[2]  # the folder that holds the package
+
+
+def put_source_on_path(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with :data:`SRC_DIR` first on ``PYTHONPATH``: from source, a child process (backend,
+    worker) imports the project without its being installed, whatever its working folder."""
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(SRC_DIR) not in paths:
+        env["PYTHONPATH"] = os.pathsep.join([str(SRC_DIR), *paths])
+    return env
 
 
 def backend_command(executable: str | os.PathLike | None = None) -> list[str]:
@@ -56,9 +65,7 @@ def backend_environment(
     env[TOKEN_ENV] = token
     if settings_module:
         env["DJANGO_SETTINGS_MODULE"] = settings_module
-    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if str(SRC_DIR) not in paths:  # runs from source without installing the project
-        env["PYTHONPATH"] = os.pathsep.join([str(SRC_DIR), *paths])
+    put_source_on_path(env)
     env.update(extra or {})
     return env
 

@@ -412,11 +412,9 @@ def worker_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env["DESKTOP_DJANGO_PROCESS"] = "worker"
     env[PARENT_PID_ENV] = str(os.getpid())
     if not getattr(sys, "frozen", False):
-        # Make ``-m <package>.desktop`` importable whatever the child's cwd is.
-        src = str(Path(__file__).resolve().parents[2])
-        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-        if src not in paths:
-            env["PYTHONPATH"] = os.pathsep.join([src, *paths])
+        from .launch import put_source_on_path
+
+        put_source_on_path(env)
     return env
 
 
