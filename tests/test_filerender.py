@@ -10,6 +10,7 @@ from pathlib import Path
 
 import filerender
 import renders
+from conftest import TREE_KINDS, distinct_runs
 from renders import RENDERS
 
 # Plain, unpatched copier in a process of its own, one render per (folder, data).
@@ -79,3 +80,16 @@ def test_renders_match_plain_copier(tmp_path, render_index):
         # The matrix's own copy (heavy tests may have added files to it since).
         matrix = _tree(Path(entry["dir"]))
         assert not [rel for rel in plain if matrix.get(rel) != plain[rel]], entry["id"]
+
+
+def test_heavy_runs_get_real_copies(render_index):
+    """Heavy tests run (and write) in the first render of each distinct subtree: none of its
+    files may be a hard link that other combinations share."""
+    roots = {run.root for kind in TREE_KINDS for run in distinct_runs(render_index, kind)}
+    shared = [p for r in roots for p in r.rglob("*") if p.is_file() and p.stat().st_nlink > 1]
+    assert not shared, shared[:5]
+    # The others do share (so the check above can see a link).
+    other = next(
+        Path(e["dir"]) for e in render_index["combinations"] if Path(e["dir"]) not in roots
+    )
+    assert any(p.stat().st_nlink > 1 for p in other.rglob("*.py"))
