@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import shutil
 from hashlib import sha256
 from itertools import chain
 from pathlib import Path, PurePosixPath
@@ -346,7 +345,3 @@ class Renderer:
                 if error.errno != errno.EMLINK:
                     raise
                 os.link(self._stored(blob, fresh=True), target)
-
-
-def remove(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
