@@ -2,6 +2,12 @@
 
 The index is keyed by a hash of the template itself, so a re-run with an unchanged template reuses
 the renders, and pytest-xdist workers all read the renders the controller made.
+
+Renders come from tests/filerender.py: copier computes each combination's answers, and each file
+is rendered once per distinct value of the answers it reads. Hashes come from those bytes in
+memory. The first render of each distinct subtree is a real copy (heavy tests run and write in
+it); the other renders hard-link the store's files, so tests must copy a render before changing
+any of its files (as tests/test_update.py and tests/test_backend.py do).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import copier
 import yaml
 
 import fastcopier
+import filerender
 from matrix import ROOT, Combination, combinations
 
 # Outside any git checkout: copier runs git for every file it writes inside one.
@@ -31,7 +38,10 @@ RENDERS = Path(
 # What copier reads from this repository (`migrations/` runs during `copier update`).
 _TEMPLATE_PARTS = ("copier.yml", "extensions", "migrations", "template")
 # What renders it here: a change to these makes new renders too.
-_RENDERER = ("tests/renders.py", "tests/fastcopier.py")
+_RENDERER = ("tests/renders.py", "tests/fastcopier.py", "tests/filerender.py")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Combinations per task of the process pool (consecutive ones: see `build_index`).
+_CHUNK = 64
 # The generated project's Python suite depends on these; they form the "backend" subtree.
 ANSWER_DATA_SUFFIX = ".answers.json"
 # Lines that only carry an answer whose every value the generated suite exercises in each run
@@ -73,7 +83,7 @@ def is_wrapped(project: Path) -> bool:
 def answers(project: Path) -> dict:
     """The answers copier recorded in a rendered project."""
     text = (project / ".copier-answers.yml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(text, Loader=_YAML_LOADER)
 
 
 def _files(root: Path):
@@ -105,6 +115,21 @@ def code_record(rel: str, record: bytes) -> bytes:
     return pattern.sub(lambda m: m.group(0).split(b"=")[0] + b"= <answer>", record)
 
 
+def record_digests(rel: str, wrapped: bool) -> tuple[tuple[str, bool], ...]:
+    """The digests a file's record goes into, each with whether it goes in as a code record."""
+    kind = subtree_of(rel)
+    if wrapped and kind not in SHARED_KINDS:
+        kind = f"wrapped_{kind}"
+    names = [(kind, False)]
+    if kind not in {"project", "workflows", "wrapped_project"} and not rel.endswith(
+        ANSWER_DATA_SUFFIX
+    ):
+        names.append((f"{kind}_code", True))
+    if rel.endswith(".py"):
+        names.append(("python", False))
+    return tuple(names)
+
+
 def subtree_hashes(project: Path) -> dict[str, str]:
     """A hash per subtree, plus two derived ones.
 
@@ -114,21 +139,31 @@ def subtree_hashes(project: Path) -> dict[str, str]:
       such files and its code static, so its heavy tests run once per distinct code while every
       distinct data file is still schema-checked.
     """
-    digests: dict[str, hashlib._Hash] = {}
-    wrapped = is_wrapped(project)
-    for rel, path in _files(project):
-        record = rel.encode() + b"\0" + path.read_bytes() + b"\0"
-        kind = subtree_of(rel)
-        if wrapped and kind not in SHARED_KINDS:
-            kind = f"wrapped_{kind}"
-        digests.setdefault(kind, hashlib.sha256()).update(record)
-        if kind not in {"project", "workflows", "wrapped_project"} and not rel.endswith(
-            ANSWER_DATA_SUFFIX
-        ):
-            digests.setdefault(f"{kind}_code", hashlib.sha256()).update(code_record(rel, record))
-        if rel.endswith(".py"):
-            digests.setdefault("python", hashlib.sha256()).update(record)
-    return {kind: digest.hexdigest()[:12] for kind, digest in sorted(digests.items())}
+    files = [(rel, path.read_bytes()) for rel, path in _files(project)]
+    return hashes_of(files, lambda data: data, is_wrapped(project))
+
+
+def hashes_of(files, read, wrapped: bool, memo: dict | None = None) -> dict[str, str]:
+    """:func:`subtree_hashes` of files given as (path, blob) in `_files` order; `read(blob)` gives
+    the bytes. With `memo`, a subtree already hashed (same paths, same blobs) is not read again."""
+    groups: dict[str, list] = {}
+    for rel, blob in files:
+        for name, code in record_digests(rel, wrapped):
+            groups.setdefault(name, []).append((rel, blob, code))
+    hashes = {}
+    for name, records in sorted(groups.items()):
+        key = (name, tuple(records))
+        found = None if memo is None else memo.get(key)
+        if found is None:
+            digest = hashlib.sha256()
+            for rel, blob, code in records:
+                record = rel.encode() + b"\0" + read(blob) + b"\0"
+                digest.update(code_record(rel, record) if code else record)
+            found = digest.hexdigest()[:12]
+            if memo is not None:
+                memo[key] = found
+        hashes[name] = found
+    return hashes
 
 
 def render(template: Path, combo_data: dict, dst: Path) -> None:
@@ -143,17 +178,65 @@ def render(template: Path, combo_data: dict, dst: Path) -> None:
     )
 
 
-def _render_one(args: tuple[str, int, dict]) -> dict:
-    template, index, data = args
+# One renderer per process: its caches serve every combination that process renders.
+_renderer: filerender.Renderer | None = None
+_hash_memo: dict = {}
+_first_seen: set = set()
+_wrapped: dict = {}
+_ANSWERS_KINDS = {"project", "wrapped_project"}
+
+
+def _sort_key(rel: str) -> list[str]:
+    return rel.split("/")  # how `_files` orders paths (Path order compares parts)
+
+
+def _render_chunk(args: tuple[str, list[tuple[int, dict]]]) -> tuple[list[dict], int, int, int]:
+    """Render a run of consecutive combinations: their entries, then this process's distinct
+    file renders and files so far, and its id."""
+    global _renderer
+    template, jobs = args
     fastcopier.install()
-    dst = Path(template).parent / "r" / f"{index:04d}"
-    entry = {"index": index, "data": data, "dir": str(dst), "error": None, "hashes": {}}
-    try:
-        render(Path(template), data, dst)
-        entry["hashes"] = subtree_hashes(dst)
-    except Exception as exc:  # reported by that combination's test, not here
-        entry["error"] = f"{type(exc).__name__}: {exc}"
-    return entry
+    base = Path(template).parent
+    if _renderer is None or _renderer.template != Path(template):
+        _renderer = filerender.Renderer(Path(template), base / "store")
+        _hash_memo.clear(), _first_seen.clear(), _wrapped.clear()
+    entries, content = [], _renderer.content
+    for index, data in jobs:
+        dst = base / "r" / f"{index:04d}"
+        entry = {"index": index, "data": data, "dir": str(dst), "error": None, "hashes": {}}
+        try:
+            files, folders = _renderer.project(data, dst)
+            ordered = sorted(
+                ((rel, b) for rel, b in files.items() if ".git" not in rel.split("/")),
+                key=lambda item: _sort_key(item[0]),
+            )
+            answers_blob = files.get(".copier-answers.yml")  # what `answers()` reads
+            if answers_blob is None:
+                raise FileNotFoundError(f"{dst / '.copier-answers.yml'} was not rendered")
+            if answers_blob not in _wrapped:
+                loaded = yaml.load(content[answers_blob[0]].decode(), Loader=_YAML_LOADER)
+                _wrapped[answers_blob] = bool(loaded.get("existing_project"))
+            wrapped = _wrapped[answers_blob]
+            hashes = hashes_of(ordered, lambda blob: content[blob[0]], wrapped, _hash_memo)
+            # The first render of a subtree is the one the heavy tests run in (and may write
+            # into): a real copy. The others share the store's files through hard links. The
+            # project subtrees hold the answers file, new in every combination.
+            runs = {(k, d) for k, d in hashes.items() if k not in _ANSWERS_KINDS}
+            first = not _first_seen.issuperset(runs)
+            _first_seen.update(runs)
+            _renderer.write(dst, files, folders, copy=first)
+            entry["hashes"] = hashes
+        except Exception as exc:  # reported by that combination's test, not here
+            entry["error"] = f"{type(exc).__name__}: {exc}"
+        entries.append(entry)
+    return entries, _renderer.renders, _renderer.files, os.getpid()
+
+
+def _combinations() -> list[Combination]:
+    # In a pool process: fastcopier's compile cache makes the matrix's Jinja ~20x faster, and
+    # the test process keeps an unpatched Jinja.
+    fastcopier.install()
+    return combinations()
 
 
 def stage_template(base: Path) -> Path:
@@ -205,16 +288,30 @@ def build_index(
     if index_file.exists():
         return json.loads(index_file.read_text())
     discard_old_renders()
-    combos = combinations() if combos is None else combos
     template = stage_template(base)
     started = time.perf_counter()
-    jobs = [(str(template), i, c.data) for i, c in enumerate(combos)]
+    entries, renders, files = [], {}, {}
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-        entries = list(pool.map(_render_one, jobs, chunksize=16))
+        combos = pool.submit(_combinations).result() if combos is None else combos
+        jobs = [(i, c.data) for i, c in enumerate(combos)]
+        # Consecutive combinations share most answers, so each process's caches keep hitting.
+        # Chunks go out in order, so a subtree's first render overall is also the first its
+        # process sees.
+        chunks = [(str(template), jobs[i : i + _CHUNK]) for i in range(0, len(jobs), _CHUNK)]
+        for chunk_entries, pid_renders, pid_files, pid in pool.map(_render_chunk, chunks):
+            entries.extend(chunk_entries)
+            renders[pid] = max(renders.get(pid, 0), pid_renders)
+            files[pid] = max(files.get(pid, 0), pid_files)
     seconds = time.perf_counter() - started
     for entry, combo in zip(entries, combos, strict=True):
         entry["id"] = combo.id
-    index = {"template_hash": key, "render_seconds": round(seconds, 1), "combinations": entries}
+    index = {
+        "template_hash": key,
+        "render_seconds": round(seconds, 1),
+        "file_renders": sum(renders.values()),
+        "files": sum(files.values()),
+        "combinations": entries,
+    }
     index_file.write_text(json.dumps(index, indent=1))
     log(f"rendered {len(entries)} combinations in {seconds:.1f} s into {base}")
     return index
