@@ -10,8 +10,9 @@ the collected static files and ``manifest.json``::
 
 Shells start ``<stage>/<executable>`` exactly like ``python -m <package>.backend``.
 
-The build happens in a temporary folder next to the stage, is smoke-tested (``manage check``)
-and only then swapped into place, so a failed build never leaves a half-written stage.
+The build happens in a temporary folder next to the stage, is smoke-tested (``manage check``),
+gets the database its own ``migrate`` makes (a first start copies it instead of migrating) and
+only then is swapped into place, so a failed build never leaves a half-written stage.
 PyInstaller's work folder (``build/pyinstaller/``) is kept between builds as a cache.
 ``--if-changed`` skips the build when the stage was built from the same sources, settings,
 packaging files and installed packages (``source_hash`` in the manifest).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import importlib.metadata
 import json
 import os
@@ -30,6 +32,7 @@ import platform
 import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 import sysconfig
@@ -253,14 +256,20 @@ def run_pyinstaller(dist: Path, log_file: Path, verbose: bool) -> None:
         )
 
 
-def smoke_check(executable: Path) -> None:
-    """Run ``<exe> manage check`` from the new build: settings, URLs and apps load frozen."""
-    app_data = Path(tempfile.mkdtemp(prefix="stage-check-"))
+def _frozen_env(app_data: Path) -> dict[str, str]:
+    """A shell's environment for the new build: no settings module, its own app data."""
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DESKTOP_DJANGO_APP_DATA_DIR=str(app_data),
         DESKTOP_DJANGO_AUTH_TOKEN=secrets.token_hex(32),
     )
+    return env
+
+
+def smoke_check(executable: Path) -> None:
+    """Run ``<exe> manage check`` from the new build: settings, URLs and apps load frozen."""
+    app_data = Path(tempfile.mkdtemp(prefix="stage-check-"))
+    env = _frozen_env(app_data)
     try:
         result = subprocess.run(
             [str(executable), "manage", "check"],
@@ -281,6 +290,44 @@ def smoke_check(executable: Path) -> None:
             + output[-4000:]
             + missing_module_hint(output)
         )
+
+
+def add_seed_database(executable: Path, folder: Path) -> None:
+    """The database a first start copies instead of migrating (desktop/migrate.py): the new
+    build's own ``migrate`` on new app data, copied into the build as one file."""
+    appdata = _layer_module("appdata")
+    app_data = Path(tempfile.mkdtemp(prefix="stage-seed-"))
+    try:
+        result = subprocess.run(
+            [str(executable), "migrate"],
+            env=_frozen_env(app_data),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+        if result.returncode != 0:
+            raise BuildError(
+                f"the frozen backend failed `migrate` (exit {result.returncode}):\n"
+                + (result.stderr or result.stdout)[-4000:]
+            )
+        contents = folder / "_internal" if (folder / "_internal").is_dir() else folder
+        source = sqlite3.connect(app_data / appdata.DATABASE_FILE)
+        target = sqlite3.connect(contents / appdata.SEED_DATABASE_FILE)
+        try:
+            source.backup(target)  # one file, whatever is still in the WAL
+        finally:
+            target.close()
+            source.close()
+    finally:
+        shutil.rmtree(app_data, ignore_errors=True)
+
+
+def _layer_module(name: str):
+    """A module of the desktop layer (for its file names), imported from the source folder."""
+    if str(freeze.SRC) not in sys.path:
+        sys.path.insert(0, str(freeze.SRC))
+    return importlib.import_module(f"{freeze.PACKAGE}.desktop.{name}")
 
 
 def missing_module_hint(output: str) -> str:
@@ -304,8 +351,7 @@ def missing_module_hint(output: str) -> str:
 
 
 def write_manifest(folder: Path, digest: str) -> dict:
-    sys.path.insert(0, str(freeze.SRC))
-    about = __import__(f"{freeze.PACKAGE}.desktop.about", fromlist=["VERSION"])
+    about = _layer_module("about")
     facts_file = WORK / "backend" / freeze.FACTS_FILE
     facts = json.loads(facts_file.read_text(encoding="utf-8")) if facts_file.exists() else {}
     contents = "_internal" if (folder / "_internal").is_dir() else "."
@@ -364,6 +410,8 @@ def build(stage: Path, verbose: bool) -> dict:
             raise BuildError(f"PyInstaller produced no {executable}")
         say("checking the frozen backend (manage check)")
         smoke_check(executable)
+        say("migrating a database for first starts to copy")
+        add_seed_database(executable, folder)
         manifest = write_manifest(folder, digest)
         say(f"replacing {stage.relative_to(ROOT)}")
         swap_into_place(folder, stage)

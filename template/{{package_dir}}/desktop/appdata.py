@@ -19,6 +19,9 @@ from pathlib import Path
 APP_DATA_ENV = "DESKTOP_DJANGO_APP_DATA_DIR"
 PREVIOUS_ENV = "DESKTOP_DJANGO_PREVIOUS_APP_DATA_DIR"
 DATABASE_FILE = "app.sqlite3"
+# In a frozen build: the database `migrate` made at build time (scripts/stage_backend.py), which a
+# first start copies instead of running every migration (migrate.seed_fresh_database).
+SEED_DATABASE_FILE = "seed-database.sqlite3"
 SECRET_KEY_FILE = "secret_key"
 LOG_DIR = "logs"
 LOCK_FILE = "backend.lock"

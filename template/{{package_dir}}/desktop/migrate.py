@@ -7,16 +7,24 @@ real ``migrate`` command, which is always correct (squashed migrations, dependen
 
 Migrating a database that already has data starts with a backup (``backups.py``); if a migration
 fails, the backup is put back and :class:`MigrationFailed` says so.
+
+A frozen build's first start on new app data copies the database the build itself migrated
+(:func:`seed_fresh_database`) instead of running every migration: the same tables and rows,
+about 0.3 s sooner. The comparison above still runs after it.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
 import pkgutil
+import shutil
+import sys
 from pathlib import Path
 
 from . import backups
+from .appdata import SEED_DATABASE_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +73,40 @@ def applied_migrations(using: str = "default") -> set[tuple[str, str]]:
 
 def unapplied_migrations(using: str = "default") -> set[tuple[str, str]]:
     return migrations_on_disk() - applied_migrations(using)
+
+
+def seed_database() -> Path | None:
+    """The build's migrated database, in a frozen build that has one."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if not getattr(sys, "frozen", False) or not bundle:
+        return None
+    seed = Path(bundle) / SEED_DATABASE_FILE
+    return seed if seed.is_file() else None
+
+
+def seed_fresh_database(using: str = "default") -> bool:
+    """Copy :func:`seed_database` to a SQLite database that does not exist yet; ``True`` if done.
+
+    Call it before anything opens the database. Not when a ``-wal`` or ``-shm`` file is left
+    (SQLite would apply it to the copy), nor with ``DESKTOP_SEED_DATABASE = False`` in settings
+    (for data migrations that depend on the machine they run on)."""
+    from django.conf import settings
+    from django.db import connections
+
+    database = connections[using].settings_dict
+    seed = seed_database()
+    if seed is None or database["ENGINE"] != "django.db.backends.sqlite3":
+        return False
+    if not getattr(settings, "DESKTOP_SEED_DATABASE", True):
+        return False
+    target = Path(database["NAME"])
+    if any(Path(f"{target}{suffix}").exists() for suffix in ("", "-wal", "-shm", "-journal")):
+        return False
+    partial = target.with_name(f".{target.name}.seed")
+    shutil.copyfile(seed, partial)
+    os.replace(partial, target)  # complete or absent, never half a copy
+    logger.info("new database: a copy of the one the build migrated")
+    return True
 
 
 def migrate(verbosity: int = 0, using: str = "default") -> None:

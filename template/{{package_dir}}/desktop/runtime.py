@@ -75,8 +75,10 @@ def setup_django() -> None:
 def end_startup(settle_after: float | None = None) -> None:
     """Garbage collection back on (``__main__`` turns it off while Django loads).
 
-    With ``settle_after``, :func:`settle_memory` runs that many seconds later on a thread, once
-    the first page is served: not now, as the first request may be on its way."""
+    What the start made is set aside first (``gc.freeze``): otherwise the first collection, in
+    the first request, would walk all of it. With ``settle_after``, :func:`settle_memory` runs
+    that many seconds later on a thread, once the first page is served; without, at once."""
+    gc.freeze()
     gc.enable()
     if settle_after is None:
         settle_memory()
@@ -87,8 +89,9 @@ def end_startup(settle_after: float | None = None) -> None:
 
 
 def settle_memory() -> None:
-    """Collect the start's garbage, set what is left aside for good (it lives as long as the
-    process, so later passes skip it) and give freed heap pages back to the system (glibc)."""
+    """Collect the start's garbage once, set what is left aside for good (it lives as long as
+    the process, so later passes skip it) and give freed heap pages back to the system (glibc)."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
     if sys.platform.startswith("linux"):
@@ -136,15 +139,17 @@ class Backend:
         from django.conf import settings
 
         from . import dberrors
-        from .migrate import migrate_if_needed
+        from .migrate import migrate_if_needed, seed_fresh_database
 
         self.lock = InstanceLock(settings.APP_DATA_DIR)
         if not self.lock.acquire():
             logger.warning("another backend uses %s", settings.APP_DATA_DIR)
+        with dberrors.explained():
+            seeded = seed_fresh_database()  # frozen, new app data: the build's migrated copy
         # A damaged, read-only, locked or full database: DatabaseProblem, one clear message.
         dberrors.check()
         with dberrors.explained():
-            self.migrated = migrate_if_needed()
+            self.migrated = migrate_if_needed() or seeded
 
     def bind(self, port: int = 0, sock: Any = None) -> dict[str, Any]:
         """Bind the socket (or take ``sock``, a listening one), build the WSGI server and return
