@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 # smoke.py tells the splash from the Django page in a screenshot by this colour, and in the
-# document by this meta tag (the splash has the app's address once the socket is bound early).
+# document by this meta tag.
 BACKGROUND = "#f0f9ff"
 MARKER = "positron-splash"
 
