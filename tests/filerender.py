@@ -5,7 +5,7 @@ validators, extensions). Each template path and file is then rendered once per d
 the context names its Jinja source reads, into a content-addressed store, and a combination's
 project is assembled from that store. The steps follow copier's `Worker._render_template`
 (copier 9.x): templated names, a name rendered empty skips the path, the `.jinja` suffix, the
-`_exclude` patterns, the source file's mode. tests/test_fastcopier.py compares the result with
+`_exclude` patterns, the source file's mode. tests/test_filerender.py compares the result with
 plain copier renders, file list, bytes and modes, on a sample of combinations.
 """
 
