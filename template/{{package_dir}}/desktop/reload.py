@@ -36,6 +36,7 @@ DEV_ENV = "DESKTOP_DJANGO_DEV"
 CHILD_ENV = "DESKTOP_DJANGO_RELOAD_CHILD"
 PORT_ENV = "DESKTOP_DJANGO_PORT"
 RESTART = 3  # the child's exit code for "start me again"
+STARTED_AT = time.time()  # imported before the project's modules are
 WATCHING = "backend: watching for changes (Python code restarts, templates reload in place)"
 SKIP_DIRS = {"node_modules", "__pycache__", "build", "dist", "shells", "target"}
 
@@ -179,9 +180,22 @@ class Restarter:
         autoreload.autoreload_started.send(sender=reloader)
         ticker = reloader.tick()
         next(ticker)  # the first pass records every file's mtime
+        self._edited_since_start(reloader)
         print(WATCHING, file=sys.stderr, flush=True)
         while not self.stop.requested:
             next(ticker)
+
+    def _edited_since_start(self, reloader) -> None:
+        """A file saved after this process started but before the first pass above looks
+        unchanged to Django (its new time is the recorded one): treat it as changed."""
+        from django.utils import autoreload
+
+        now = time.time()
+        for path, mtime in getattr(reloader, "snapshot_files", lambda: ())():
+            if STARTED_AT < mtime <= now:  # not a file dated in the future: that would loop
+                autoreload.file_changed.send(sender=reloader, file_path=path)
+                if self.restart:
+                    return
 
     def _on_change(self, sender=None, file_path=None, **kwargs) -> bool:
         """Return True so Django does not exit this thread; restart unless Django reloads it."""
